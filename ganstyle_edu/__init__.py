@@ -1,0 +1,9 @@
+"""ganstyle-edu: a notebook course on GAN-based image style transfer and how to look inside it.
+
+Modules, one per concept (each docstring names the notebook that introduces it):
+config (run modes, set-up), images (loading/saving), data (bundled samples), features (pretrained
+VGG features, offline), viz (figures), cli (the ``ganstyle-edu`` command).
+
+Importing the package does not import TensorFlow; the modules that need it do, quietly.
+"""
+__version__ = "0.1.0"

@@ -1,0 +1,230 @@
+"""Loading and saving images as float32 arrays in [0, 1] (introduced in notebook 00).
+
+One convention for the whole course: an image is a NumPy array of shape (H, W, 3), dtype float32,
+RGB, values in [0, 1]; a batch is (B, H, W, 3). Every loader converts to it — EXIF orientation
+applied, transparency composited on white, grayscale and 16-bit converted — and every failure raises
+:class:`ImageError`, whose message names the file (or argument) and says what to do.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MIN_SIDE = 16
+DEFAULT_MAX_PIXELS = 40_000_000  # 40 megapixels: larger files are refused unless the caller raises this
+SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".bmp": "BMP", ".tif": "TIFF",
+                ".tiff": "TIFF", ".webp": "WEBP"}
+
+
+class ImageError(ValueError):
+    """An image that cannot be used; the message names the file or argument and the fix (notebook 00)."""
+
+
+def load_image(src, max_side: int | None = None, *, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Load ``src`` as a float32 (H, W, 3) RGB array in [0, 1] (notebook 00).
+
+    src: a file path, a PIL image, or an array — (H, W) or (H, W, 1) grayscale, (H, W, 3) RGB or
+        (H, W, 4) RGBA; uint8 (0..255), uint16 (0..65535), bool, or float in [0, 1].
+    max_side: if given, shrink (never enlarge) so that the longer side is at most this many pixels.
+    max_pixels: refuse images with more pixels than this before decoding them (a guard against
+        decompression bombs); None lifts the limit.
+    """
+    if isinstance(src, (str, os.PathLike)):
+        array = _load_file(Path(src), max_pixels)
+        name = str(src)
+    elif isinstance(src, Image.Image):
+        name = "the PIL image argument"
+        _check_pixels(src.size, name, max_pixels)
+        array = _pil_to_array(ImageOps.exif_transpose(src), name)
+    elif isinstance(src, np.ndarray) or hasattr(src, "__array__"):
+        name = "the array argument"
+        array = _array_to_rgb(np.asarray(src), name)
+        _check_pixels((array.shape[1], array.shape[0]), name, max_pixels)
+    else:
+        raise ImageError(f"load_image: src of type {type(src).__name__} is not a path, a PIL image or an "
+                         "array; pass one of those")
+    height, width = array.shape[:2]
+    if min(height, width) < MIN_SIDE:
+        raise ImageError(f"{name}: {width}×{height} px is too small; the feature network needs sides of at "
+                         f"least {MIN_SIDE} px. Use a larger image.")
+    if max_side is not None:
+        array = resize(array, max_side=max_side)
+    return array
+
+
+def _check_pixels(size: tuple[int, int], name: str, max_pixels: int | None) -> None:
+    width, height = size
+    if max_pixels is not None and width * height > max_pixels:
+        raise ImageError(f"{name}: {width}×{height} = {width * height:,} pixels is more than max_pixels="
+                         f"{max_pixels:,} (a guard against decompression bombs). If you trust the file, "
+                         "call load_image(..., max_pixels=None) or shrink it first.")
+
+
+def _load_file(path: Path, max_pixels: int | None) -> np.ndarray:
+    if not path.exists():
+        raise ImageError(f"{path}: no such file. Check the path, or use ganstyle_edu.data.sample(name) "
+                         "for a bundled image (ganstyle_edu.data.names() lists them).")
+    if path.is_dir():
+        raise ImageError(f"{path}: is a folder, not an image file. Pass the path of one image inside it.")
+    limit = Image.MAX_IMAGE_PIXELS
+    try:
+        # Our own max_pixels check replaces Pillow's warning / DecompressionBombError thresholds.
+        Image.MAX_IMAGE_PIXELS = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                _check_pixels(image.size, str(path), max_pixels)
+                image.load()
+                image = ImageOps.exif_transpose(image)
+                return _pil_to_array(image, str(path))
+    except UnidentifiedImageError:
+        raise ImageError(f"{path}: not an image file Pillow can read (expected PNG, JPEG, BMP, TIFF, WebP, ...). "
+                         "Check that it is the file you meant, or re-export it as PNG or JPEG.") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        if isinstance(exc, ImageError):
+            raise
+        raise ImageError(f"{path}: the file is truncated or corrupt ({exc}). Re-download or re-export it.") from exc
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
+
+
+def _pil_to_array(image: Image.Image, name: str) -> np.ndarray:
+    """PIL image of any mode → float32 (H, W, 3) in [0, 1]."""
+    mode = image.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        # 16-bit (or 32-bit integer) grayscale: scale by the type's range, not by the image's maximum.
+        values = np.asarray(image, dtype=np.float64)
+        scale = 65535.0 if mode.startswith("I;16") or values.max(initial=0) <= 65535 else 2.0**31 - 1
+        gray = np.clip(values / scale, 0.0, 1.0).astype(np.float32)
+        return np.repeat(gray[:, :, None], 3, axis=2)
+    if mode == "F":
+        return _array_to_rgb(np.asarray(image, dtype=np.float32), name)
+    if mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, rgba)
+    image = image.convert("RGB")
+    return np.asarray(image, dtype=np.float32) / 255.0
+
+
+def _array_to_rgb(array: np.ndarray, name: str) -> np.ndarray:
+    """Array of any supported dtype and layout → float32 (H, W, 3) in [0, 1]."""
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
+        raise ImageError(f"{name}: shape {array.shape} is not an image; expected (H, W), (H, W, 1), (H, W, 3) "
+                         "or (H, W, 4). For a batch (B, H, W, 3), load the images one at a time.")
+    if array.dtype == np.uint8:
+        array = array.astype(np.float32) / 255.0
+    elif array.dtype == np.uint16:
+        array = array.astype(np.float32) / 65535.0
+    elif array.dtype == bool:
+        array = array.astype(np.float32)
+    elif np.issubdtype(array.dtype, np.floating):
+        array = array.astype(np.float32)
+        if not np.all(np.isfinite(array)):
+            raise ImageError(f"{name}: contains NaN or infinite values; fix the array before loading it.")
+        low, high = float(array.min(initial=0.0)), float(array.max(initial=0.0))
+        if low < -1e-3 or high > 1 + 1e-3:
+            raise ImageError(f"{name}: float values span [{low:.3g}, {high:.3g}], outside [0, 1]. Divide by 255 "
+                             "if they are 0..255, or use (x + 1) / 2 if they are in [-1, 1].")
+        array = np.clip(array, 0.0, 1.0)
+    else:
+        raise ImageError(f"{name}: dtype {array.dtype} is not supported; use uint8, uint16, bool or float in [0, 1].")
+    if array.ndim == 2:
+        array = np.repeat(array[:, :, None], 3, axis=2)  # (H, W) -> (H, W, 3)
+    elif array.shape[2] == 4:
+        rgb, alpha = array[:, :, :3], array[:, :, 3:]
+        array = rgb * alpha + (1.0 - alpha)  # composite on white
+    return np.ascontiguousarray(array, dtype=np.float32)
+
+
+def resize(image: np.ndarray, size: tuple[int, int] | int | None = None, *, max_side: int | None = None) -> np.ndarray:
+    """Resize a float (H, W, 3) image with Lanczos filtering (notebook 00).
+
+    size: (height, width), or an int for the longer side. max_side: shrink only, never enlarge.
+    """
+    height, width = image.shape[:2]
+    if max_side is not None:
+        if max(height, width) <= max_side:
+            return image
+        size = max_side
+    if size is None:
+        raise ImageError("resize: pass size=(height, width), size=<long side> or max_side=<pixels>")
+    if isinstance(size, int):
+        scale = size / max(height, width)
+        size = (max(1, round(height * scale)), max(1, round(width * scale)))
+    new_height, new_width = size
+    if (new_height, new_width) == (height, width):
+        return image
+    channels = [np.asarray(Image.fromarray(np.ascontiguousarray(image[:, :, c], dtype=np.float32))
+                           .resize((new_width, new_height), Image.Resampling.LANCZOS)) for c in range(image.shape[2])]
+    return np.clip(np.stack(channels, axis=2), 0.0, 1.0).astype(np.float32)  # (H', W', C)
+
+
+def center_crop(image: np.ndarray, size: tuple[int, int] | int) -> np.ndarray:
+    """The central (h, w) window of an (H, W, C) image (notebook 00)."""
+    crop_h, crop_w = (size, size) if isinstance(size, int) else size
+    height, width = image.shape[:2]
+    if crop_h > height or crop_w > width:
+        raise ImageError(f"center_crop: size {crop_h}×{crop_w} is larger than the image ({height}×{width})")
+    top, left = (height - crop_h) // 2, (width - crop_w) // 2
+    return image[top:top + crop_h, left:left + crop_w]
+
+
+def resize_and_crop(image: np.ndarray, size: int) -> np.ndarray:
+    """Scale the shorter side to ``size`` and take the central size×size square (notebook 00)."""
+    height, width = image.shape[:2]
+    scale = size / min(height, width)
+    resized = resize(image, (max(size, round(height * scale)), max(size, round(width * scale))))
+    return center_crop(resized, size)
+
+
+def to_batch(images, size: int | None = None) -> np.ndarray:
+    """Stack images into a float32 (B, H, W, 3) batch (notebook 00).
+
+    size: if given, each image becomes a size×size centre square first (:func:`resize_and_crop`);
+        otherwise all images must already share one shape.
+    """
+    images = [load_image(image) for image in images]
+    if not images:
+        raise ImageError("to_batch: got no images")
+    if size is not None:
+        images = [resize_and_crop(image, size) for image in images]
+    shapes = {image.shape for image in images}
+    if len(shapes) > 1:
+        raise ImageError(f"to_batch: images have different shapes {sorted(shapes)}; pass size=<pixels> to "
+                         "crop them to one square size")
+    return np.stack(images, axis=0)  # (B, H, W, 3)
+
+
+def save_image(path, image) -> Path:
+    """Write a [0, 1] image (or a uint8 array) to ``path``; the format follows the suffix (notebook 00).
+
+    The file is written to a temporary name beside it and renamed into place, so an interrupted save
+    never leaves a half-written file where a good one was.
+    """
+    path = Path(path)
+    fmt = SAVE_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ImageError(f"{path}: unknown image suffix {path.suffix!r}; use one of {', '.join(sorted(SAVE_FORMATS))}")
+    array = np.asarray(image)
+    if array.ndim == 4 and array.shape[0] == 1:
+        array = array[0]  # (1, H, W, 3) -> (H, W, 3)
+    rgb = _array_to_rgb(array, f"save_image({path.name})")
+    pixels = np.round(rgb * 255.0).astype(np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            Image.fromarray(pixels).save(stream, format=fmt)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
