@@ -1,0 +1,190 @@
+"""One test per bad input (error type + the file named in the message), then the conversions."""
+import numpy as np
+import pytest
+from PIL import Image
+
+from ganstyle_edu.images import ImageError, load_image, resize, save_image, to_batch
+
+
+def _rgb(height=32, width=48, seed=0):
+    return np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
+
+
+def test_missing_file_names_the_file(tmp_path):
+    path = tmp_path / "nope.jpg"
+    with pytest.raises(ImageError, match="nope.jpg: no such file"):
+        load_image(path)
+
+
+def test_folder_is_refused(tmp_path):
+    with pytest.raises(ImageError, match=f"{tmp_path.name}: is a folder"):
+        load_image(tmp_path)
+
+
+def test_not_an_image_names_the_file(tmp_path):
+    path = tmp_path / "notes.jpg"
+    path.write_text("this is text, not a JPEG")
+    with pytest.raises(ImageError, match="notes.jpg: not an image file"):
+        load_image(path)
+
+
+def test_truncated_file_names_the_file(tmp_path):
+    good = tmp_path / "good.jpg"
+    Image.fromarray(_rgb(128, 128)).save(good, quality=95)
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(ImageError, match="cut.jpg: the file is truncated or corrupt"):
+        load_image(cut)
+
+
+def test_corrupt_png_names_the_file(tmp_path):
+    good = tmp_path / "good.png"
+    Image.fromarray(_rgb(64, 64)).save(good)
+    raw = bytearray(good.read_bytes())
+    raw[60:200] = bytes(140)  # overwrite the compressed pixel data
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(bytes(raw))
+    with pytest.raises(ImageError, match="bad.png"):
+        load_image(bad)
+
+
+def test_tiny_image_is_refused_with_the_minimum(tmp_path):
+    path = tmp_path / "tiny.png"
+    Image.fromarray(_rgb(8, 40)).save(path)
+    with pytest.raises(ImageError, match=r"tiny.png: 40×8 px is too small.*16 px"):
+        load_image(path)
+
+
+def test_decompression_bomb_refused_before_decoding(tmp_path):
+    path = tmp_path / "bomb.png"
+    Image.new("1", (9000, 9000)).save(path)  # 81 Mpx, a few kB on disk
+    assert path.stat().st_size < 200_000
+    with pytest.raises(ImageError, match="bomb.png: 9000×9000 = 81,000,000 pixels is more than max_pixels"):
+        load_image(path)
+
+
+def test_pixel_budget_can_be_raised(tmp_path):
+    path = tmp_path / "wide.png"
+    Image.fromarray(_rgb(40, 50)).save(path)
+    with pytest.raises(ImageError, match="max_pixels=1,000"):
+        load_image(path, max_pixels=1000)
+    assert load_image(path, max_pixels=None).shape == (40, 50, 3)
+
+
+@pytest.mark.parametrize("bad, match", [
+    (np.zeros((4, 32, 32, 3), np.uint8), "shape"),
+    (np.zeros((32, 32, 2), np.uint8), "shape"),
+    (np.full((32, 32, 3), 255.0, np.float32), r"outside \[0, 1\]"),
+    (np.full((32, 32, 3), np.nan, np.float32), "NaN"),
+    (np.zeros((32, 32, 3), np.int64), "dtype"),
+])
+def test_bad_arrays_name_the_argument(bad, match):
+    with pytest.raises(ImageError, match=f"the array argument: .*{match}"):
+        load_image(bad)
+
+
+def test_unsupported_source_type():
+    with pytest.raises(ImageError, match="type int"):
+        load_image(42)
+
+
+def test_png_roundtrip_exact(tmp_path):
+    pixels = _rgb()
+    path = tmp_path / "x.png"
+    Image.fromarray(pixels).save(path)
+    image = load_image(path)
+    assert image.dtype == np.float32 and image.shape == (32, 48, 3)
+    np.testing.assert_allclose(image, pixels / 255.0, atol=1e-7)
+
+
+def test_exif_orientation_is_applied(tmp_path):
+    pixels = _rgb(20, 60)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    path = tmp_path / "rotated.jpg"
+    Image.fromarray(pixels).save(path, exif=exif)
+    assert load_image(path).shape == (60, 20, 3)
+
+
+def test_rgba_is_composited_on_white(tmp_path):
+    rgba = np.zeros((20, 20, 4), np.uint8)
+    rgba[:, :10] = (255, 0, 0, 255)  # opaque red | fully transparent black
+    path = tmp_path / "alpha.png"
+    Image.fromarray(rgba).save(path)
+    image = load_image(path)
+    np.testing.assert_allclose(image[0, 0], [1, 0, 0])
+    np.testing.assert_allclose(image[0, 15], [1, 1, 1])
+
+
+def test_la_and_palette_transparency_on_white(tmp_path):
+    la = Image.new("LA", (20, 20), (0, 0))
+    np.testing.assert_allclose(load_image(la)[5, 5], [1, 1, 1])
+    palette = Image.new("P", (20, 20), 0)
+    palette.putpalette([0, 0, 255] + [0] * 765)
+    palette.info["transparency"] = 0
+    path = tmp_path / "pal.png"
+    palette.save(path, transparency=0)
+    np.testing.assert_allclose(load_image(path)[3, 3], [1, 1, 1])
+
+
+def test_grayscale_becomes_three_equal_channels(tmp_path):
+    gray = np.arange(20 * 20, dtype=np.uint8).reshape(20, 20)
+    path = tmp_path / "gray.png"
+    Image.fromarray(gray).save(path)
+    image = load_image(path)
+    assert image.shape == (20, 20, 3)
+    np.testing.assert_array_equal(image[..., 0], image[..., 2])
+    np.testing.assert_allclose(image[..., 1], gray / 255.0, atol=1e-7)
+
+
+def test_16_bit_png_uses_the_full_range(tmp_path):
+    values = np.linspace(0, 65535, 20 * 20).astype(np.uint16).reshape(20, 20)
+    path = tmp_path / "deep.png"
+    Image.fromarray(values).save(path)
+    image = load_image(path)
+    assert abs(image.max() - 1.0) < 1e-6 and image.min() == 0.0
+    np.testing.assert_allclose(image[..., 0], values / 65535.0, atol=1e-6)
+
+
+@pytest.mark.parametrize("array, expected", [
+    (np.full((20, 20), 128, np.uint8), 128 / 255),
+    (np.full((20, 20, 1), 32768, np.uint16), 32768 / 65535),
+    (np.full((20, 20, 3), 0.25, np.float64), 0.25),
+    (np.ones((20, 20), bool), 1.0),
+])
+def test_array_inputs(array, expected):
+    image = load_image(array)
+    assert image.shape == (20, 20, 3) and image.dtype == np.float32
+    np.testing.assert_allclose(image, expected, atol=1e-6)
+
+
+def test_max_side_shrinks_keeping_aspect_and_never_enlarges():
+    image = load_image(_rgb(40, 80))
+    assert load_image(image, max_side=20).shape == (10, 20, 3)
+    assert load_image(image, max_side=200).shape == (40, 80, 3)
+    assert resize(image, (16, 16)).shape == (16, 16, 3)
+
+
+def test_save_then_load_roundtrip_and_atomic(tmp_path):
+    image = _rgb() / 255.0
+    path = save_image(tmp_path / "sub" / "out.png", image)
+    np.testing.assert_allclose(load_image(path), image, atol=1 / 255)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["out.png"]  # no temporary left behind
+
+
+def test_failed_save_keeps_the_old_file(tmp_path):
+    path = tmp_path / "keep.png"
+    save_image(path, np.zeros((20, 20, 3)))
+    before = path.read_bytes()
+    with pytest.raises(ImageError):
+        save_image(path, np.full((20, 20, 3), 7.0))  # out of range: refused before writing
+    assert path.read_bytes() == before
+    with pytest.raises(ImageError, match="unknown image suffix '.xyz'"):
+        save_image(tmp_path / "x.xyz", np.zeros((20, 20, 3)))
+
+
+def test_to_batch_crops_to_squares():
+    batch = to_batch([_rgb(40, 80), _rgb(50, 30)], size=24)
+    assert batch.shape == (2, 24, 24, 3) and batch.dtype == np.float32
+    with pytest.raises(ImageError, match="different shapes"):
+        to_batch([_rgb(40, 80), _rgb(50, 30)])

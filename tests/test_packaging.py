@@ -1,0 +1,62 @@
+"""pyproject.toml and environment.yml agree; a built wheel carries the sample images."""
+import re
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(spec: str) -> str:
+    return re.match(r"\s*([A-Za-z0-9_.\-]+)", spec)[1].lower().replace("_", "-")
+
+
+def _specs(spec: str) -> str:
+    return re.sub(r"\s+", "", spec[len(re.match(r"\s*[A-Za-z0-9_.\-]+", spec)[0]):])
+
+
+def test_environment_yml_lists_the_same_packages_and_bounds():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {_name(s): _specs(s) for s in project["dependencies"] + project["optional-dependencies"]["test"]}
+    listed = {}
+    text = (ROOT / "environment.yml").read_text()
+    for line in text[text.index("dependencies:"):].splitlines():
+        match = re.match(r"\s*-\s+([A-Za-z][A-Za-z0-9_.\-]*.*)$", line)  # "  - name<specs>"
+        if match and _name(match[1]) not in ("python", "pip"):
+            listed[_name(match[1])] = _specs(match[1])
+    assert listed == wanted
+
+
+def test_wheel_carries_the_sample_images(tmp_path):
+    pytest.importorskip("setuptools")
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                             "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    wheel = next(tmp_path.glob("ganstyle_edu-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    data_files = sorted(Path(n).relative_to("ganstyle_edu/_data").as_posix() for n in names
+                        if n.startswith("ganstyle_edu/_data/"))
+    shipped = sorted(p.relative_to(ROOT / "data").as_posix() for p in (ROOT / "data").rglob("*") if p.is_file())
+    assert data_files == shipped
+    assert "ganstyle_edu/features.py" in names
+
+
+def test_installed_package_finds_its_own_data_copy(tmp_path, monkeypatch):
+    """Without a checkout's data/, the loader falls back to ganstyle_edu/_data (the wheel's copy)."""
+    import shutil
+
+    from ganstyle_edu import data
+
+    fake_pkg = tmp_path / "site" / "ganstyle_edu"
+    fake_pkg.mkdir(parents=True)
+    shutil.copytree(ROOT / "data", fake_pkg / "_data")
+    monkeypatch.setattr(data, "__file__", str(fake_pkg / "data.py"))
+    assert data.data_dir() == fake_pkg / "_data"
+    assert data.sample("coffee").shape[2] == 3
+    shutil.rmtree(fake_pkg / "_data")
+    with pytest.raises(FileNotFoundError, match="sample images were not found"):
+        data.data_dir()
