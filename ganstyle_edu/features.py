@@ -52,9 +52,12 @@ def canonical_layer(name: str) -> str:
 
 
 def paper_name(layer: str) -> str:
-    """'block3_conv1' -> 'relu3_1' (the name in Gatys et al.); other names unchanged (notebook 00)."""
+    """'block3_conv1' -> 'relu3_1', 'block2_pool' -> 'pool2' (the names in Gatys et al.) (notebook 00)."""
     match = re.fullmatch(r"block(\d)_conv(\d)", layer)
-    return f"relu{match[1]}_{match[2]}" if match else layer
+    if match:
+        return f"relu{match[1]}_{match[2]}"
+    match = re.fullmatch(r"block(\d)_pool", layer)
+    return f"pool{match[1]}" if match else layer
 
 
 def imagenet_reachable(timeout: float = 3.0) -> bool:
@@ -225,3 +228,35 @@ def hed_edges(image) -> np.ndarray:
         images = images[None]  # (H, W, 3) -> (1, H, W, 3)
     edges = _hed()(preprocess(images, HED_BGR_MEAN), training=False)  # (1, H, W, 1)
     return edges.numpy()[0, :, :, 0]
+
+
+def sparsity(activations) -> float:
+    """Fraction of exactly-zero (ReLU-silenced) activations (notebook 00)."""
+    return float(np.mean(np.asarray(activations) == 0.0))
+
+
+def edge_alignment(activations, image) -> float:
+    """Pearson correlation between a layer's total activation map and the image's edge map (notebook 00).
+
+    activations: (1, H_l, W_l, C) of one image; the channel-summed map is upsampled to the image size
+    and compared with :func:`ganstyle_edu.images.gradient_magnitude`. Near 1: the layer's activity
+    sits where the pixels change; near 0: it answers to something else.
+    """
+    from .images import gradient_magnitude
+
+    image = np.asarray(image, np.float32)
+    energy = tf.reduce_sum(activations, axis=-1, keepdims=True)  # (1, H_l, W_l, 1)
+    energy = tf.image.resize(energy, image.shape[:2], method="bilinear").numpy()[0, :, :, 0]  # (H, W)
+    return float(np.corrcoef(energy.ravel(), gradient_magnitude(image).ravel())[0, 1])
+
+
+def channel_profile_similarity(first, second) -> float:
+    """Cosine similarity of two activation maps' per-channel means, (1, H, W, C) each (notebook 00).
+
+    Spatial averaging throws away *where* things are and keeps *what* is there — a first step towards
+    the style statistics of notebook 01.
+    """
+    a = np.asarray(first).mean(axis=(0, 1, 2))  # (C,)
+    b = np.asarray(second).mean(axis=(0, 1, 2))  # (C,)
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-12))
+

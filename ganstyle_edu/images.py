@@ -228,3 +228,27 @@ def save_image(path, image) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def shuffle_tiles(image: np.ndarray, tile: int, seed: int = 0) -> np.ndarray:
+    """Cut an (H, W, C) image into tile×tile squares and shuffle them (notebook 00).
+
+    Local content (colours, edges, texture inside a tile) survives; the global arrangement does not.
+    The image is cropped to a whole number of tiles.
+    """
+    height, width, channels = image.shape
+    rows, cols = height // tile, width // tile
+    if rows * cols < 2:
+        raise ImageError(f"shuffle_tiles: tile={tile} leaves fewer than two tiles in a {height}×{width} image")
+    tiles = image[:rows * tile, :cols * tile].reshape(rows, tile, cols, tile, channels)  # (R, t, C', t, ch)
+    tiles = tiles.transpose(0, 2, 1, 3, 4).reshape(rows * cols, tile, tile, channels)  # (R*C', t, t, ch)
+    tiles = tiles[np.random.default_rng(seed).permutation(rows * cols)]
+    tiles = tiles.reshape(rows, cols, tile, tile, channels).transpose(0, 2, 1, 3, 4)  # (R, t, C', t, ch)
+    return tiles.reshape(rows * tile, cols * tile, channels)
+
+
+def gradient_magnitude(image: np.ndarray) -> np.ndarray:
+    """Per-pixel luminance gradient magnitude of an (H, W, 3) image — a plain edge map (notebook 00)."""
+    luminance = image @ np.array([0.299, 0.587, 0.114], np.float32)  # (H, W)
+    gy, gx = np.gradient(luminance)
+    return np.hypot(gx, gy).astype(np.float32)

@@ -1,0 +1,50 @@
+# Two commands: `make lab` (set up, open the course) and `make test` (set up, run every test).
+# Both create .venv with `python3 -m venv` when it is missing and install the course into it;
+# the install is skipped while pyproject.toml is unchanged.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS ?= notebooks
+
+.PHONY: lab test install unit notebooks-test execute-notebooks doctor clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml setup.py | $(BIN)/python
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(NOTEBOOKS)
+
+# Unit tests, then every notebook through nbval in fast mode; prints the wall time.
+test: $(STAMP)
+	@start=$$(date +%s); \
+	GANSTYLE_MODE=fast $(BIN)/python -m pytest tests \
+		--nbval-lax --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS); \
+	status=$$?; \
+	echo "make test: wall time $$(( $$(date +%s) - start )) s"; \
+	exit $$status
+
+unit: $(STAMP)
+	GANSTYLE_MODE=fast $(BIN)/python -m pytest tests
+
+notebooks-test: $(STAMP)
+	GANSTYLE_MODE=fast $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
+		--sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+
+# Re-run the notebooks top to bottom and save their outputs (cpu mode unless GANSTYLE_MODE says otherwise).
+execute-notebooks: $(STAMP)
+	GANSTYLE_MODE=$${GANSTYLE_MODE:-cpu} $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.timeout=-1 --ExecutePreprocessor.store_widget_state=False $(NOTEBOOKS)/*.ipynb
+
+doctor: $(STAMP)
+	$(BIN)/ganstyle-edu doctor
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
