@@ -19,8 +19,9 @@ $(STAMP): pyproject.toml setup.py | $(BIN)/python
 
 install: $(STAMP)
 
+# LAB_ARGS passes options to JupyterLab, e.g. `make lab LAB_ARGS="--no-browser --port 8899"`.
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(NOTEBOOKS)
+	$(BIN)/jupyter lab $(NOTEBOOKS) $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 # Unit tests, then every notebook through nbval in fast mode; prints the wall time.
 test: $(STAMP)
