@@ -1,0 +1,43 @@
+"""The perceptual losses of style transfer: content, style and total variation (introduced in notebook 02).
+
+For an image x, a content image p and a style image a, with feature maps F^l(·) and normalised Gram
+matrices G^l(·) (see :mod:`ganstyle_edu.gram`):
+
+    L_content = mean over (i, j, c) of (F^l(x) − F^l(p))²                 (one or more content layers)
+    L_style   = Σ_l w_l · mean over (c, d) of (G^l(x) − G^l(a))²           (w_l: per-layer weights)
+    L_tv      = Σ_{i,j} |x_{i+1,j} − x_{i,j}| + |x_{i,j+1} − x_{i,j}|      (tf.image.total_variation)
+    L         = α · L_content / n_content + β · L_style / n_style + γ · L_tv
+
+These are the definitions of the TensorFlow style-transfer tutorial, so its weights (α = 1e4,
+β = 1e-2, γ = 30) carry over; a mean over entries keeps every layer's term on a comparable scale.
+"""
+from __future__ import annotations
+
+from .config import import_tensorflow
+from .gram import gram_matrix
+
+tf = import_tensorflow()
+
+
+def content_loss(features, targets) -> tf.Tensor:
+    """Mean squared difference of feature maps, summed over layers (notebook 02).
+
+    features, targets: {layer: (B, H, W, C)} with the same keys.
+    """
+    return tf.add_n([tf.reduce_mean((features[layer] - targets[layer]) ** 2) for layer in targets])
+
+
+def style_loss(features, target_grams, layer_weights=None) -> tf.Tensor:
+    """Σ_l w_l · mean((G^l(x) − A^l)²) (notebook 02).
+
+    features: {layer: (B, H, W, C)}; target_grams: {layer: (1 or B, C, C)};
+    layer_weights: {layer: w} (default 1 each).
+    """
+    weights = layer_weights or {}
+    return tf.add_n([weights.get(layer, 1.0) * tf.reduce_mean((gram_matrix(features[layer]) - gram) ** 2)
+                     for layer, gram in target_grams.items()])
+
+
+def total_variation_loss(images) -> tf.Tensor:
+    """Sum of absolute differences between neighbouring pixels, summed over the batch (notebook 02)."""
+    return tf.reduce_sum(tf.image.total_variation(tf.convert_to_tensor(images, tf.float32)))
