@@ -15,6 +15,8 @@ $(BIN)/python:
 $(STAMP): pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -e ".[test]"
+	# Colab's ipywidgets, beside ours, so the widget tests run on both (tests/test_widgets.py)
+	$(BIN)/python -m pip install --no-deps --upgrade --target $(VENV)/ipywidgets77 ipywidgets==7.7.1 ipython_genutils
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -64,7 +64,7 @@ def main():
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--reference-steps", type=int, default=1000)
     parser.add_argument("--max-steps", type=int, default=600, help="cap on full-size steps of each variant")
-    parser.add_argument("--coarse-steps", type=int, default=100, help="half-size L-BFGS steps before full size")
+    parser.add_argument("--coarse-steps", type=int, default=60, help="half-size L-BFGS steps before full size")
     parser.add_argument("--only", help=argparse.SUPPRESS)
     parser.add_argument("--target", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()

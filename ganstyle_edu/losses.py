@@ -14,7 +14,7 @@ These are the definitions of the TensorFlow style-transfer tutorial, so its weig
 from __future__ import annotations
 
 from .config import import_tensorflow
-from .gram import gram_matrix
+from .gram import gram_matrix, mean_std
 
 tf = import_tensorflow()
 
@@ -38,6 +38,31 @@ def style_loss(features, target_grams, layer_weights=None) -> tf.Tensor:
                      for layer, gram in target_grams.items()])
 
 
-def total_variation_loss(images) -> tf.Tensor:
-    """Sum of absolute differences between neighbouring pixels, summed over the batch (notebook 02)."""
-    return tf.reduce_sum(tf.image.total_variation(tf.convert_to_tensor(images, tf.float32)))
+def mean_std_loss(features, target_stats, layer_weights=None) -> tf.Tensor:
+    """Σ_l w_l · [mean((μ^l(x) − μ^l_a)²) + mean((σ^l(x) − σ^l_a)²)]: style as AdaIN statistics (notebook 01).
+
+    target_stats: {layer: (mean (1, C), std (1, C))}.
+    """
+    weights = layer_weights or {}
+    terms = []
+    for layer, (target_mean, target_std) in target_stats.items():
+        mean, std = mean_std(features[layer])
+        terms.append(weights.get(layer, 1.0) * (tf.reduce_mean((mean - target_mean) ** 2)
+                                                + tf.reduce_mean((std - target_std) ** 2)))
+    return tf.add_n(terms)
+
+
+def total_variation_loss(images, smoothing: float = 0.0) -> tf.Tensor:
+    """Sum of absolute differences between neighbouring pixels, summed over the batch (notebook 02).
+
+    smoothing ε > 0 replaces |d| by the Charbonnier penalty √(d² + ε²) − ε: smooth at d = 0 (so that
+    quasi-Newton methods see a consistent curvature) and within ε of |d| everywhere.
+    """
+    images = tf.convert_to_tensor(images, tf.float32)
+    if not smoothing:
+        return tf.reduce_sum(tf.image.total_variation(images))
+    down = images[:, 1:, :, :] - images[:, :-1, :, :]  # (B, H-1, W, C)
+    right = images[:, :, 1:, :] - images[:, :, :-1, :]  # (B, H, W-1, C)
+    eps2 = smoothing ** 2
+    return (tf.reduce_sum(tf.sqrt(down ** 2 + eps2) - smoothing)
+            + tf.reduce_sum(tf.sqrt(right ** 2 + eps2) - smoothing))
