@@ -41,10 +41,14 @@ notebooks-test: $(STAMP)
 	GANSTYLE_MODE=fast $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
 		--sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 
-# Re-run the notebooks top to bottom and save their outputs (cpu mode unless GANSTYLE_MODE says otherwise).
+# Re-run the notebooks top to bottom and save their outputs (cpu mode unless GANSTYLE_MODE says otherwise),
+# then drop the saved widget state (nbclient needs it while executing; readers on GitHub cannot use it).
 execute-notebooks: $(STAMP)
 	GANSTYLE_MODE=$${GANSTYLE_MODE:-cpu} $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.timeout=-1 --ExecutePreprocessor.store_widget_state=False $(NOTEBOOKS)/*.ipynb
+		--ExecutePreprocessor.timeout=-1 $(NOTEBOOKS)/*.ipynb
+	for notebook in $(NOTEBOOKS)/*.ipynb; do $(BIN)/python -c "import sys, nbformat; \
+		nb = nbformat.read(sys.argv[1], 4); nb.metadata.pop('widgets', None); nbformat.write(nb, sys.argv[1])" \
+		$$notebook; done
 
 doctor: $(STAMP)
 	$(BIN)/ganstyle-edu doctor
