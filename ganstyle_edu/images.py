@@ -43,7 +43,7 @@ def load_image(src, max_side: int | None = None, *, max_pixels: int | None = DEF
         array = _pil_to_array(ImageOps.exif_transpose(src), name)
     elif isinstance(src, np.ndarray) or hasattr(src, "__array__"):
         name = "the array argument"
-        array = _array_to_rgb(np.asarray(src), name)
+        array = as_rgb_array(np.asarray(src), name)
         _check_pixels((array.shape[1], array.shape[0]), name, max_pixels)
     else:
         raise ImageError(f"load_image: src of type {type(src).__name__} is not a path, a PIL image or an "
@@ -103,7 +103,7 @@ def _pil_to_array(image: Image.Image, name: str) -> np.ndarray:
         gray = np.clip(values / scale, 0.0, 1.0).astype(np.float32)
         return np.repeat(gray[:, :, None], 3, axis=2)
     if mode == "F":
-        return _array_to_rgb(np.asarray(image, dtype=np.float32), name)
+        return as_rgb_array(np.asarray(image, dtype=np.float32), name)
     if mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
@@ -112,8 +112,8 @@ def _pil_to_array(image: Image.Image, name: str) -> np.ndarray:
     return np.asarray(image, dtype=np.float32) / 255.0
 
 
-def _array_to_rgb(array: np.ndarray, name: str) -> np.ndarray:
-    """Array of any supported dtype and layout → float32 (H, W, 3) in [0, 1]."""
+def as_rgb_array(array: np.ndarray, name: str) -> np.ndarray:
+    """Array of any supported dtype and layout → float32 (H, W, 3) in [0, 1]; ImageError naming ``name`` (notebook 00)."""
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[:, :, 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
@@ -216,7 +216,7 @@ def save_image(path, image) -> Path:
     array = np.asarray(image)
     if array.ndim == 4 and array.shape[0] == 1:
         array = array[0]  # (1, H, W, 3) -> (H, W, 3)
-    rgb = _array_to_rgb(array, f"save_image({path.name})")
+    rgb = as_rgb_array(array, f"save_image({path.name})")
     pixels = np.round(rgb * 255.0).astype(np.uint8)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

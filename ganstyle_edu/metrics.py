@@ -40,7 +40,7 @@ import numpy as np
 from .config import import_tensorflow
 from .features import STYLE_LAYERS, FeatureExtractor, canonical_layer
 from .gram import gram_matrix
-from .images import resize
+from .images import as_rgb_array, resize
 
 tf = import_tensorflow()
 
@@ -76,13 +76,7 @@ def _as_image(value, name: str) -> np.ndarray:
     if array.ndim != 3 or array.shape[-1] != 3:
         raise ValueError(f"{name}: expected one RGB image of shape (H, W, 3) in [0, 1], got shape {array.shape}. "
                          "Load files with ganstyle_edu.images.load_image; for a batch, pass one image at a time.")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name}: contains NaN or infinite values")
-    low, high = float(array.min(initial=0.0)), float(array.max(initial=0.0))
-    if low < -1e-3 or high > 1 + 1e-3:
-        raise ValueError(f"{name}: values span [{low:.3g}, {high:.3g}], outside [0, 1]. Divide by 255 if they "
-                         "are 0..255, or use (x + 1) / 2 if they are in [-1, 1].")
-    return np.clip(array, 0.0, 1.0)
+    return as_rgb_array(array, name)  # finite, within [0, 1]; ImageError (a ValueError) otherwise
 
 
 def _as_image_set(value, name: str) -> list[np.ndarray]:

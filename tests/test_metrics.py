@@ -226,7 +226,7 @@ def test_content_preservation_resizes_the_image(painting):
 
 
 def test_bad_images_are_named(painting):
-    with pytest.raises(ValueError, match=r"style: values span .* Divide by 255"):
+    with pytest.raises(ValueError, match=r"style: float values span .* Divide by 255"):
         metrics.style_distance(painting, painting * 255.0)
     with pytest.raises(ValueError, match=r"image_b: expected one RGB image of shape \(H, W, 3\)"):
         metrics.sliced_wasserstein(painting, painting[..., 0])
