@@ -224,7 +224,7 @@ def stylize(content, style, config: NSTConfig = NSTConfig(),
         extractor = loss.extractor  # built once, shared by all scales
         value_and_grad = _value_and_grad(loss, config.jit_compile)
         image = _resize_batch(image, scaled_h, scaled_w)
-        optimizer = _adam(config) if config.optimizer == "adam" else _LBFGS(config.lbfgs_memory)
+        optimizer = _Adam(config) if config.optimizer == "adam" else _LBFGS(config.lbfgs_memory)
         for _ in range(num_steps):
             image, parts, used = optimizer.step(value_and_grad, image)
             step += 1
@@ -283,7 +283,7 @@ def _stylize_luminance(content, style, config, callback, callback_every, extract
     return NSTResult(recolor(result.image), result.losses, result.history, config)
 
 
-class _adam:
+class _Adam:
     """The tutorial's update: one Adam step on the pixels, then clip to [0, 1]."""
 
     def __init__(self, config: NSTConfig):
