@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS ?= notebooks
+NBVAL := --nbval-lax --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: lab test install unit notebooks-test execute-notebooks doctor clean
 
@@ -28,8 +29,7 @@ lab: $(STAMP)
 # Unit tests, then every notebook through nbval in fast mode; prints the wall time.
 test: $(STAMP)
 	@start=$$(date +%s); \
-	GANSTYLE_MODE=fast $(BIN)/python -m pytest tests \
-		--nbval-lax --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS); \
+	GANSTYLE_MODE=fast $(BIN)/python -m pytest tests $(NBVAL) $(NOTEBOOKS); \
 	status=$$?; \
 	echo "make test: wall time $$(( $$(date +%s) - start )) s"; \
 	exit $$status
@@ -38,8 +38,7 @@ unit: $(STAMP)
 	GANSTYLE_MODE=fast $(BIN)/python -m pytest tests
 
 notebooks-test: $(STAMP)
-	GANSTYLE_MODE=fast $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
-		--sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+	GANSTYLE_MODE=fast $(BIN)/python -m pytest $(NBVAL) $(NOTEBOOKS)
 
 # Re-run the notebooks top to bottom and save their outputs (cpu mode unless GANSTYLE_MODE says otherwise),
 # then drop the saved widget state (nbclient needs it while executing; readers on GitHub cannot use it).

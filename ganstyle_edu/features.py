@@ -168,6 +168,12 @@ def preprocess(images, bgr_mean=HED_BGR_MEAN):
     return images[..., ::-1] * 255.0 - tf.constant(bgr_mean, tf.float32)
 
 
+def _as_batch(images):
+    """(H, W, 3) or (B, H, W, 3) → a float32 (B, H, W, 3) tensor."""
+    images = tf.convert_to_tensor(images, tf.float32)
+    return images[None] if images.shape.rank == 3 else images  # (H, W, 3) -> (1, H, W, 3)
+
+
 class FeatureExtractor:
     """``extractor(images) -> {layer: (B, H_l, W_l, C_l) activations}`` for RGB images in [0, 1] (notebook 00).
 
@@ -209,9 +215,7 @@ class FeatureExtractor:
         return [layer.name for layer in self.model.layers[1:]]
 
     def __call__(self, images) -> dict:
-        images = tf.convert_to_tensor(images, tf.float32)
-        if images.shape.rank == 3:
-            images = images[None]  # (H, W, 3) -> (1, H, W, 3)
+        images = _as_batch(images)
         if images.shape.rank != 4 or images.shape[-1] != 3:
             raise ValueError(f"FeatureExtractor: expected RGB images (B, H, W, 3) in [0, 1], got shape {images.shape}")
         activations = self.model(preprocess(images, self.bgr_mean), training=False)
@@ -223,10 +227,7 @@ class FeatureExtractor:
 
 def hed_edges(image) -> np.ndarray:
     """The bundled HED network's own output: an (H, W) edge probability map in [0, 1] (notebook 00)."""
-    images = tf.convert_to_tensor(image, tf.float32)
-    if images.shape.rank == 3:
-        images = images[None]  # (H, W, 3) -> (1, H, W, 3)
-    edges = _hed()(preprocess(images, HED_BGR_MEAN), training=False)  # (1, H, W, 1)
+    edges = _hed()(preprocess(_as_batch(image), HED_BGR_MEAN), training=False)  # (1, H, W, 1)
     return edges.numpy()[0, :, :, 0]
 
 

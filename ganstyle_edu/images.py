@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MIN_SIDE = 16
+LUMA_WEIGHTS = (0.299, 0.587, 0.114)  # ITU-R BT.601: Y = 0.299 R + 0.587 G + 0.114 B
 DEFAULT_MAX_PIXELS = 40_000_000  # 40 megapixels: larger files are refused unless the caller raises this
 SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".bmp": "BMP", ".tif": "TIFF",
                 ".tiff": "TIFF", ".webp": "WEBP"}
@@ -247,8 +248,12 @@ def shuffle_tiles(image: np.ndarray, tile: int, seed: int = 0) -> np.ndarray:
     return tiles.reshape(rows * tile, cols * tile, channels)
 
 
+def luminance(image: np.ndarray) -> np.ndarray:
+    """Y = 0.299 R + 0.587 G + 0.114 B of an (H, W, 3) image: (H, W) (notebook 00)."""
+    return np.asarray(image, np.float32) @ np.array(LUMA_WEIGHTS, np.float32)  # (H, W)
+
+
 def gradient_magnitude(image: np.ndarray) -> np.ndarray:
     """Per-pixel luminance gradient magnitude of an (H, W, 3) image — a plain edge map (notebook 00)."""
-    luminance = image @ np.array([0.299, 0.587, 0.114], np.float32)  # (H, W)
-    gy, gx = np.gradient(luminance)
+    gy, gx = np.gradient(luminance(image))
     return np.hypot(gx, gy).astype(np.float32)

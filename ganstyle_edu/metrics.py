@@ -41,11 +41,11 @@ from .config import import_tensorflow
 from .features import STYLE_LAYERS, FeatureExtractor, canonical_layer
 from .gram import gram_matrix
 from .images import as_rgb_array, resize
+from .images import luminance as _luminance
 
 tf = import_tensorflow()
 
 KID_LAYERS = ("block3_conv1", "block4_conv1", "block5_conv1")
-LUMA_WEIGHTS = (0.299, 0.587, 0.114)  # ITU-R BT.601 luminance
 BINOMIAL_TAPS = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0  # 5-tap binomial ≈ Gaussian, σ ≈ 1 (cv2.pyrDown)
 SWD_SCALE = 1e3  # progressive GAN reports SWD × 10³; so do we
 SSIM_FILTER_SIZE = 11  # tf.image.ssim's default Gaussian window: images need sides of at least this
@@ -475,7 +475,7 @@ def kid_from_crops(image_a, image_b, crop_size: int = 64, num_crops: int = 32, s
 
 def luminance(image) -> np.ndarray:
     """Y = 0.299 R + 0.587 G + 0.114 B of an RGB (H, W, 3) image in [0, 1]: (H, W) (notebook 02)."""
-    return _as_image(image, "image") @ np.array(LUMA_WEIGHTS, np.float32)  # (H, W)
+    return _luminance(_as_image(image, "image"))  # (H, W)
 
 
 def content_preservation(image, content) -> float:

@@ -30,7 +30,7 @@ import numpy as np
 from .config import import_tensorflow
 from .features import CONTENT_LAYER, STYLE_LAYERS, FeatureExtractor
 from .gram import gram_matrix, mean_std
-from .images import load_image, resize
+from .images import LUMA_WEIGHTS, load_image, resize
 from .losses import content_loss, mean_std_loss, style_loss, total_variation_loss
 
 tf = import_tensorflow()
@@ -38,7 +38,7 @@ tf = import_tensorflow()
 INITS = ("content", "noise", "style")
 OPTIMIZERS = ("adam", "lbfgs")
 STYLE_STATISTICS = ("gram", "mean_std")
-_RGB_TO_YIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]], np.float32)
+_RGB_TO_YIQ = np.array([LUMA_WEIGHTS, [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]], np.float32)
 
 
 @dataclasses.dataclass(frozen=True)
