@@ -1,0 +1,129 @@
+import numpy as np
+import pytest
+
+
+@pytest.fixture(scope="module")
+def seed_generator(tf):
+    from ganstyle_edu import models
+
+    return models.build_dcgan_generator()
+
+
+@pytest.fixture(scope="module")
+def seed_discriminator(tf):
+    from ganstyle_edu import models
+
+    return models.build_dcgan_discriminator()
+
+
+def test_default_generator_shape_and_parameter_count(tf, seed_generator):
+    z = np.random.default_rng(0).standard_normal((2, 100)).astype(np.float32)
+    images = np.asarray(seed_generator(z, training=False))
+    assert images.shape == (2, 64, 64, 3)
+    dense = 100 * (8 * 8 * 256)  # no bias
+    seed_bn = 4 * (8 * 8 * 256)  # γ, β, moving mean, moving variance per unit of the Dense output
+    conv0 = 5 * 5 * 256 * 128 + 4 * 128  # ConvT 256 → 128, no bias; BN
+    up1 = 5 * 5 * 128 * 128 + 4 * 128  # 8 → 16 px
+    up2 = 5 * 5 * 128 * 64 + 4 * 64  # 16 → 32 px
+    up3 = 5 * 5 * 64 * 32 + 4 * 32  # 32 → 64 px
+    to_rgb = 3 * 3 * 32 * 3 + 3  # with bias
+    assert seed_generator.count_params() == dense + seed_bn + conv0 + up1 + up2 + up3 + to_rgb
+    bn_statistics = 2 * (8 * 8 * 256 + 128 + 128 + 64 + 32)  # moving mean and variance are not trained
+    from ganstyle_edu.models import count_params
+
+    assert count_params(seed_generator, trainable_only=True) == seed_generator.count_params() - bn_statistics
+
+
+def test_default_discriminator_shape_and_parameter_count(tf, seed_discriminator):
+    images = np.zeros((2, 64, 64, 3), np.float32)
+    assert tuple(seed_discriminator(images, training=False).shape) == (2, 1)
+    conv1 = 5 * 5 * 3 * 64 + 64
+    conv2 = 5 * 5 * 64 * 128 + 128
+    conv3 = 5 * 5 * 128 * 256 + 256
+    score = (8 * 8 * 256) * 1 + 1  # Flatten of the 8×8×256 map → Dense(1)
+    assert seed_discriminator.count_params() == conv1 + conv2 + conv3 + score
+    assert seed_discriminator.get_layer("score").activation.__name__ == "linear"
+
+
+def test_discriminator_receptive_fields(tf, seed_discriminator):
+    from ganstyle_edu.models import layer_table
+
+    table = {row["name"]: row for row in layer_table(seed_discriminator)}
+    # r ← r + (k − 1)·j, j ← j·s: 1 + 4 = 5 (j 2), 5 + 4·2 = 13 (j 4), 13 + 4·4 = 29 (j 8)
+    assert [table[f"conv{i}"]["receptive_field"] for i in (1, 2, 3)] == [5, 13, 29]
+    assert table["conv2_drop"]["receptive_field"] == 13  # per-position layers keep it
+    assert table["flatten"]["receptive_field"] == table["score"]["receptive_field"] == 64  # whole image
+    assert table["conv3"]["output_shape"] == (8, 8, 256)
+    assert all(row["footprint"] is None for row in table.values())
+
+
+def test_generator_footprints_and_table(tf, seed_generator):
+    from ganstyle_edu.models import layer_table
+
+    rows = layer_table(seed_generator)
+    assert rows[0]["name"] == "seed_dense"  # the InputLayer is skipped
+    assert sum(row["params"] for row in rows) == seed_generator.count_params()
+    table = {row["name"]: row for row in rows}
+    # Walking back from the output, f ← f + (k − 1)·J, J ← J·s:
+    # to_rgb (k3): 1 → 3; up3 ConvT (k5, s2): 3 + 4 = 7, J 2; up2: 7 + 4·2 = 15, J 4;
+    # up1: 15 + 4·4 = 31, J 8; conv0 (k5, s1): 31 + 4·8 = 63.
+    expected = {"to_rgb": 1, "up3_act": 3, "up3_conv": 3, "up2_act": 7, "up1_act": 15, "conv0_act": 31,
+                "seed_reshape": 63, "seed_dense": 63}
+    assert {name: table[name]["footprint"] for name in expected} == expected
+    assert table["seed_reshape"]["output_shape"] == (8, 8, 256)
+    assert table["up2_conv"]["output_shape"] == (32, 32, 64)
+    assert all(row["receptive_field"] is None for row in rows)
+
+
+def test_resize_variant_has_the_same_output_shape(tf):
+    from ganstyle_edu.models import build_dcgan_generator, layer_table
+
+    transpose = build_dcgan_generator(latent_dim=16, image_size=32, width=8)
+    resize = build_dcgan_generator(latent_dim=16, image_size=32, width=8, upsample="resize")
+    z = np.ones((4, 16), np.float32)
+    assert resize(z).shape == transpose(z).shape == (4, 32, 32, 3)
+    kinds = [row["kind"] for row in layer_table(resize)]
+    assert kinds.count("UpSampling2D") == 2 and "Conv2DTranspose" in kinds  # conv0 stays stride 1
+    assert resize.get_layer("up1_conv").strides == (1, 1)
+    footprints = {row["name"]: row["footprint"] for row in layer_table(resize)}
+    # to_rgb (k3): 1 + 2 = 3; up2_conv (k5): 3 + 4 = 7; up2_resize (k = s = 2): 7 + 1 = 8, J 2;
+    # up1_conv (k5): 8 + 4·2 = 16
+    assert footprints["up2_act"] == 3 and footprints["up2_resize"] == 7 and footprints["up1_act"] == 8
+    assert footprints["up1_resize"] == 16
+
+
+def test_generator_output_stays_in_tanh_range(tf):
+    from ganstyle_edu.models import build_dcgan_generator
+
+    generator = build_dcgan_generator(latent_dim=16, image_size=16, width=8)
+    z = 100.0 * np.random.default_rng(1).standard_normal((4, 16)).astype(np.float32)
+    images = np.asarray(generator(z, training=False))
+    assert images.shape == (4, 16, 16, 3)
+    assert images.min() >= -1.0 and images.max() <= 1.0
+    assert images.std() > 0
+
+
+def test_sigmoid_discriminator_reproduces_the_seed_bug(tf):
+    from ganstyle_edu.models import build_dcgan_discriminator
+
+    discriminator = build_dcgan_discriminator(image_size=16, width=8, output="sigmoid")
+    scores = np.asarray(discriminator(np.random.default_rng(2).uniform(-1, 1, (4, 16, 16, 3)).astype(np.float32)))
+    assert scores.shape == (4, 1) and np.all((scores > 0) & (scores < 1))
+    assert discriminator.get_layer("score").activation.__name__ == "sigmoid"
+
+
+@pytest.mark.parametrize("size", [48, 4, 0, 100])
+def test_generator_refuses_sizes_that_are_not_8_times_a_power_of_two(tf, size):
+    from ganstyle_edu.models import build_dcgan_generator
+
+    with pytest.raises(ValueError, match="image_size"):
+        build_dcgan_generator(image_size=size)
+
+
+def test_bad_modes_are_refused_with_the_valid_ones(tf):
+    from ganstyle_edu.models import build_dcgan_discriminator, build_dcgan_generator
+
+    with pytest.raises(ValueError, match="transpose, resize"):
+        build_dcgan_generator(upsample="bilinear")
+    with pytest.raises(ValueError, match="logits, sigmoid"):
+        build_dcgan_discriminator(output="softmax")
