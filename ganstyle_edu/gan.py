@@ -401,13 +401,16 @@ class HealthMonitor(keras.callbacks.Callback):
     * "vanishing_g_grad": g_grad_norm < ``grad_ratio_below`` × its first value.
     * "collapse": the mean pairwise distance of G's images for fixed noise falls below
       ``diversity_fraction`` × that of ``real_batch`` (real images scaled as the GAN sees them, [−1, 1]).
-      Checked only when ``real_batch`` is given.
+      Checked only when ``real_batch`` is given, and only once G's images have been that diverse at some
+      check: an untrained generator in inference mode (BatchNormalization's initial moving statistics)
+      outputs near-constant grey images, which is not a collapse.
     * "nan": a non-finite log (every step) or generator weight (at the checks). Flagged at once:
       training stops, and if ``checkpoint`` (a :class:`Checkpoint`) is given the last good checkpoint is
       restored into the model.
 
     Each flag is a dict {"step", "code", "message"} appended to ``self.flags``; ``self.latest`` is the
-    last one. verbose: also print each message.
+    last one. verbose: also print each message. Put it after the other callbacks (:func:`train` does),
+    so that they record a failing step before the restore rewinds the model.
     """
 
     def __init__(self, every: int = 10, patience: int = 3, real_batch=None, checkpoint=None,
@@ -432,6 +435,7 @@ class HealthMonitor(keras.callbacks.Callback):
         self.latest: dict | None = None
         self.first_g_grad_norm: float | None = None
         self.last_diversity: float | None = None
+        self.peak_diversity: float | None = None
         self._counts = {code: 0 for code in HEALTH_CODES}
         self._active: set[str] = set()
         self._z = None
@@ -495,8 +499,10 @@ class HealthMonitor(keras.callbacks.Callback):
 
         if self.real_diversity is not None and hasattr(self.model, "generator"):
             diversity = self.last_diversity = self._generator_diversity()
+            self.peak_diversity = max(diversity, self.peak_diversity or 0.0)
             threshold = self.diversity_fraction * self.real_diversity
-            self._condition("collapse", diversity < threshold, step, lambda: (
+            fallen = self.peak_diversity >= threshold and diversity < threshold
+            self._condition("collapse", fallen, step, lambda: (
                 f"step {step}: mode collapse — G's images for different z are nearly alike (mean pairwise "
                 f"distance {diversity:.3g}, below {self.diversity_fraction:g} × the real patches' "
                 f"{self.real_diversity:.3g}) for {self.patience} checks. G has found a few outputs D currently "
@@ -682,7 +688,7 @@ class Checkpoint(keras.callbacks.Callback):
         self.saved_steps: list[int] = []
 
     def save(self, logs=None) -> Path | None:
-        """Save now unless something is non-finite or this step is already saved; the folder, or None."""
+        """Save now unless something is non-finite or this step is already saved; the folder, or None (notebook 05)."""
         gan = self.model
         if any(not math.isfinite(v) for v in _floats(logs).values()) or not _all_finite(gan):
             return None

@@ -353,11 +353,16 @@ def test_vanishing_generator_gradient_is_flagged(tf):
     assert [f["code"] for f in monitor.flags] == ["vanishing_g_grad"]
 
 
-def test_collapse_is_flagged_when_generated_images_are_alike(tf):
+def test_collapse_is_flagged_when_generated_images_become_alike(tf):
     same = np.repeat(real_images(1, seed=6), 8, axis=0) + 0.001 * real_images(8, seed=7)
     monitor = monitor_with(images=same)
+    feed(monitor, [HEALTHY] * 4)
+    assert monitor.flags == []  # never diverse yet (an untrained G outputs near-constant images)
+    monitor.model.images = real_images(8, seed=5)
+    feed(monitor, [HEALTHY])
+    monitor.model.images = same
     feed(monitor, [HEALTHY] * 3)
-    assert [f["code"] for f in monitor.flags] == ["collapse"]
+    assert [(f["step"], f["code"]) for f in monitor.flags] == [(8, "collapse")]
     assert monitor.last_diversity < 0.2 * monitor.real_diversity
     assert "mode collapse" in monitor.latest["message"]
 
