@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import import_tensorflow
+from .images import atomic_write, save_gif
 
 tf = import_tensorflow()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
@@ -58,39 +59,42 @@ def _check_loss(loss: str) -> None:
         raise ValueError(f"loss={loss!r} is not a GAN loss: use one of {', '.join(LOSSES)}")
 
 
-def discriminator_loss(real_logits, fake_logits, loss: str = "non_saturating"):
-    """D's loss from its logits on a real and a fake batch: a scalar tensor (notebook 05).
+def discriminator_loss(real_logits, fake_logits, loss: str = "non_saturating", axis=None):
+    """D's loss from its logits on a real and a fake batch (notebook 05; notebook 03 in 2-D).
 
     "minimax"/"non_saturating": mean softplus(−l_real) + mean softplus(l_fake) (binary cross-entropy);
     "hinge": mean max(0, 1 − l_real) + mean max(0, 1 + l_fake);
     "least_squares": ½ mean (l_real − 1)² + ½ mean l_fake².
+    axis: the axes the means run over (None: all, a scalar; toy2d uses 1 for one loss per seed).
     """
     _check_loss(loss)
     real = tf.cast(real_logits, tf.float32)
     fake = tf.cast(fake_logits, tf.float32)
+    mean = lambda t: tf.reduce_mean(t, axis=axis)  # noqa: E731
     if loss in ("minimax", "non_saturating"):
-        return tf.reduce_mean(tf.nn.softplus(-real)) + tf.reduce_mean(tf.nn.softplus(fake))
+        return mean(tf.nn.softplus(-real)) + mean(tf.nn.softplus(fake))
     if loss == "hinge":
-        return tf.reduce_mean(tf.nn.relu(1.0 - real)) + tf.reduce_mean(tf.nn.relu(1.0 + fake))
-    return 0.5 * tf.reduce_mean(tf.square(real - 1.0)) + 0.5 * tf.reduce_mean(tf.square(fake))
+        return mean(tf.nn.relu(1.0 - real)) + mean(tf.nn.relu(1.0 + fake))
+    return 0.5 * mean(tf.square(real - 1.0)) + 0.5 * mean(tf.square(fake))
 
 
-def generator_loss(fake_logits, loss: str = "non_saturating"):
-    """G's loss from D's logits on a fake batch: a scalar tensor (notebook 05).
+def generator_loss(fake_logits, loss: str = "non_saturating", axis=None):
+    """G's loss from D's logits on a fake batch (notebook 05; notebook 03 in 2-D).
 
     "minimax": mean log(1 − σ(l)) = −mean softplus(l) (G minimises the game's value);
     "non_saturating": mean −log σ(l) = mean softplus(−l); "hinge": −mean l;
-    "least_squares": ½ mean (l − 1)².
+    "least_squares": ½ mean (l − 1)². axis: as in :func:`discriminator_loss`.
     """
     _check_loss(loss)
     fake = tf.cast(fake_logits, tf.float32)
+    mean = lambda t: tf.reduce_mean(t, axis=axis)  # noqa: E731
     if loss == "minimax":
-        return -tf.reduce_mean(tf.nn.softplus(fake))
+        return -mean(tf.nn.softplus(fake))
     if loss == "non_saturating":
-        return tf.reduce_mean(tf.nn.softplus(-fake))
+        return mean(tf.nn.softplus(-fake))
     if loss == "hinge":
-        return -tf.reduce_mean(fake)
-    return 0.5 * tf.reduce_mean(tf.square(fake - 1.0))
+        return -mean(fake)
+    return 0.5 * mean(tf.square(fake - 1.0))
 
 
 def _default_optimizer(name: str):
@@ -301,21 +305,6 @@ def make_grid(images, ncols: int | None = None, padding: int = 2, value_range="a
     return grid
 
 
-def _atomic_write(path: Path, write) -> Path:
-    """Call write(stream) on a temporary file beside ``path``, then rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 class SampleGrid(keras.callbacks.Callback):
     """Film G on fixed noise: a grid of G(z) every ``every`` steps in ``self.frames`` (notebook 05).
 
@@ -365,15 +354,9 @@ class SampleGrid(keras.callbacks.Callback):
 
         scale: integer enlargement (nearest neighbour) so small grids are visible.
         """
-        from PIL import Image
-
         if not self.frames:
             raise ValueError("save_gif: no frames yet; train with this callback first")
-        pictures = [Image.fromarray(frame if frame.shape[2] == 3 else frame[:, :, 0]) for _, frame in self.frames]
-        if scale != 1:
-            pictures = [p.resize((p.width * scale, p.height * scale), Image.Resampling.NEAREST) for p in pictures]
-        return _atomic_write(Path(path), lambda stream: pictures[0].save(
-            stream, format="GIF", save_all=True, append_images=pictures[1:], duration=duration_ms, loop=loop))
+        return save_gif([frame for _, frame in self.frames], path, duration_ms, scale, loop)
 
 
 def sample_diversity(images) -> float:
@@ -620,7 +603,7 @@ def save_checkpoint(gan: GAN, directory, history: MetricsHistory | None = None, 
         raise
     if trash is not None:
         shutil.rmtree(trash, ignore_errors=True)
-    _atomic_write(directory / LATEST_FILE,
+    atomic_write(directory / LATEST_FILE,
                   lambda stream: stream.write(json.dumps({"step": step, "folder": final.name}).encode()))
     for old in _complete_steps(directory)[:-keep] if keep > 0 else []:
         if old != step:

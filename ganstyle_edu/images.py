@@ -219,16 +219,39 @@ def save_image(path, image) -> Path:
         array = array[0]  # (1, H, W, 3) -> (H, W, 3)
     rgb = as_rgb_array(array, f"save_image({path.name})")
     pixels = np.round(rgb * 255.0).astype(np.uint8)
+    return atomic_write(path, lambda stream: Image.fromarray(pixels).save(stream, format=fmt))
+
+
+def atomic_write(path, write) -> Path:
+    """Call ``write(stream)`` on a temporary file beside ``path``, then rename it into place (notebook 00).
+
+    A crash or kill mid-write leaves the previous file, if any, untouched.
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
-            Image.fromarray(pixels).save(stream, format=fmt)
+            write(stream)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def save_gif(frames, path, duration_ms: int = 200, scale: int = 1, loop: int = 0) -> Path:
+    """Write uint8 (H, W, 3) frames as an animated GIF, atomically (notebooks 03, 05).
+
+    scale: integer enlargement (nearest neighbour) so that small frames are visible.
+    """
+    if len(frames) == 0:
+        raise ValueError(f"save_gif({Path(path).name}): no frames to write")
+    pictures = [Image.fromarray(np.asarray(frame, np.uint8)) for frame in frames]
+    if scale != 1:
+        pictures = [p.resize((p.width * scale, p.height * scale), Image.Resampling.NEAREST) for p in pictures]
+    return atomic_write(path, lambda stream: pictures[0].save(
+        stream, format="GIF", save_all=True, append_images=pictures[1:], duration=duration_ms, loop=loop))
 
 
 def shuffle_tiles(image: np.ndarray, tile: int, seed: int = 0) -> np.ndarray:
