@@ -121,6 +121,7 @@ def import_tensorflow(threads: int | None = None):
     import absl.logging  # TensorFlow's Python-side logger
 
     absl.logging.set_verbosity(absl.logging.ERROR)
+    tf.get_logger().setLevel("ERROR")  # e.g. retracing notices: the course builds many small tf.functions
     return tf
 
 

@@ -136,11 +136,17 @@ def mode_stats(samples, mixture: Mixture, threshold: float = 3.0) -> dict:
 
 
 def summarize(stats: list[dict]) -> dict:
-    """Mean and standard deviation over seeds of mode_stats results (notebook 03)."""
+    """Mean and standard deviation over seeds of mode_stats results (notebook 03).
+
+    Reverse KL is undefined (∞) for a run with no high-quality sample at all; its mean and spread are
+    taken over the runs where it is defined, and ``reverse_kl_runs`` says how many those are.
+    """
     out = {}
     for key in ("modes", "high_quality", "reverse_kl"):
         values = np.array([s[key] for s in stats], np.float64)
-        out[key] = (float(values.mean()), float(values.std()))
+        values = values[np.isfinite(values)]
+        out[key] = (float(values.mean()), float(values.std())) if len(values) else (math.inf, math.nan)
+    out["reverse_kl_runs"] = int(sum(math.isfinite(s["reverse_kl"]) for s in stats))
     return out
 
 
@@ -486,6 +492,52 @@ def run(config: Toy2DConfig, callback: Callable | None = None, callback_every: i
     gan.train(callback=callback, callback_every=callback_every)
     stats = gan.evaluate()
     return Toy2DResult(config, gan, stats, summarize(stats), time.perf_counter() - start)
+
+
+# The published table's setups and the steps that fit our budget (a few seconds per run on 2 cores).
+TABLE_SETUPS = (("ring", 1), ("ring", 2), ("grid", 1), ("grid", 4))
+TABLE_STEPS = {"ring": 6000, "grid": 10000}
+
+
+def mode_table(num_seeds: int = 10, num_steps: dict | None = None, base: Toy2DConfig | None = None,
+               setups=TABLE_SETUPS, progress: Callable | None = None) -> list[dict]:
+    """The PacGAN-style table: each setup trained for num_seeds seeds, next to the published row (notebook 03).
+
+    Returns one dict per (target, packing): target, method, modes/high_quality/reverse_kl as (mean, std),
+    reverse_kl_runs, published (modes, % high quality, reverse KL) or None, seconds (all seeds),
+    seconds_per_run, and the Toy2DResult. progress(row) is called after each row.
+    """
+    base = base or Toy2DConfig()
+    num_steps = {**TABLE_STEPS, **(num_steps or {})}
+    rows = []
+    for target_name, packing in setups:
+        config = dataclasses.replace(base, target=target_name, packing=packing, num_seeds=num_seeds,
+                                     num_steps=num_steps[target_name])
+        result = run(config)
+        row = {"target": target_name, "method": config.label, **result.summary,
+               "published": PUBLISHED.get((target_name, config.label)), "num_steps": config.num_steps,
+               "seconds": result.seconds, "seconds_per_run": result.seconds / num_seeds, "result": result}
+        rows.append(row)
+        if progress is not None:
+            progress(row)
+    return rows
+
+
+def format_table(rows: list[dict]) -> str:
+    """The mode table as text, ours beside the published numbers (notebook 03, bench/toy2d_modes.py)."""
+    lines = [f"{'target':6} {'method':8} {'steps':>6} {'modes':>12} {'high quality %':>15} {'reverse KL':>13} "
+             f"{'s/run':>6} | published: modes, HQ %, reverse KL"]
+    for r in rows:
+        modes, hq, kl = r["modes"], r["high_quality"], r["reverse_kl"]
+        total = 8 if r["target"] == "ring" else 25
+        kl_text = f"{kl[0]:.2f} ± {kl[1]:.2f}" if math.isfinite(kl[0]) else "undefined"
+        if r["reverse_kl_runs"] < len(r["result"].stats):
+            kl_text += f" ({r['reverse_kl_runs']} runs)"
+        published = "—" if r["published"] is None else "{:.1f}/{}, {:.1f}, {:.2f}".format(
+            r["published"][0], total, *r["published"][1:])
+        lines.append(f"{r['target']:6} {r['method']:8} {r['num_steps']:>6} {modes[0]:5.1f} ± {modes[1]:3.1f} "
+                     f"{100 * hq[0]:8.1f} ± {100 * hq[1]:4.1f} {kl_text:>13} {r['seconds_per_run']:6.1f} | {published}")
+    return "\n".join(lines)
 
 
 def fit_discriminator_1d(real, fake, num_steps: int = 2000, hidden: int = 64, seed: int = 0,

@@ -89,3 +89,106 @@ def show_feature_maps(features: dict, num: int = 6, *, image=None, size: float =
                 ax.set_ylabel(layer, fontsize=9)
     fig.tight_layout()
     return fig
+
+
+# ------------------------------------------------------------------------------------- GANs (03–05)
+def plot_toy2d(gan, seed_index: int = 0, ax=None, *, resolution: int = 70, num_samples: int = 500,
+               num_arrows: int = 60, extent: float | None = None, title: str | None = None):
+    """GAN Lab-style view of one 2-D GAN (notebook 03).
+
+    Background: the discriminator's probability of "real" (purple = fake, green = real); grey crosses:
+    the target's modes; black dots: generated samples; red arrows: −∂L_G/∂x, the direction the
+    generator's loss pushes each generated point.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    extent = extent or gan.mixture.extent
+    xs, ys, probs = gan.discriminator_map(extent, resolution)
+    ax.imshow(probs[seed_index], origin="lower", extent=(-extent, extent, -extent, extent), cmap="PRGn",
+              vmin=0, vmax=1, alpha=0.8)
+    points = gan.sample(num_samples)[seed_index]
+    ax.scatter(points[:, 0], points[:, 1], s=2, c="k", alpha=0.5)
+    ax.scatter(gan.mixture.means[:, 0], gan.mixture.means[:, 1], marker="x", s=30, c="0.4")
+    starts, directions = gan.generator_arrows(num_arrows)
+    starts, directions = starts[seed_index], directions[seed_index]
+    lengths = np.linalg.norm(directions, axis=1, keepdims=True)
+    scale = 0.15 * extent / max(float(lengths.max()), 1e-12)  # longest arrow: 15 % of the view
+    ax.quiver(starts[:, 0], starts[:, 1], directions[:, 0] * scale, directions[:, 1] * scale, color="crimson",
+              angles="xy", scale_units="xy", scale=1, width=0.006)
+    ax.set_xlim(-extent, extent)
+    ax.set_ylim(-extent, extent)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title if title is not None else f"step {gan.step}", fontsize=9)
+    return ax.figure
+
+
+def figure_to_array(fig) -> np.ndarray:
+    """Render a figure to a uint8 (H, W, 3) array, e.g. a GIF frame (notebooks 03, 05)."""
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+
+
+def plot_training_curves(history: dict, axes=None, *, seed_index: int | None = None, title: str = ""):
+    """Losses, D(x) and D(G(z)), and gradient norms against the step: three panels (notebooks 03, 05).
+
+    history: a dict of lists with a "step" key (``MetricsHistory.history`` or ``Toy2DGAN.history``);
+    per-seed entries (S,) are drawn one line per seed, or only ``seed_index``.
+    """
+    if axes is None:
+        fig, axes = plt.subplots(1, 3, figsize=(12, 3))
+    steps = np.asarray(history["step"])
+
+    def column(key):
+        values = np.asarray(history[key], np.float64)
+        if values.ndim == 2 and seed_index is not None:
+            values = values[:, seed_index]
+        return values
+
+    panels = [(("d_loss", "g_loss"), "loss"), (("d_real", "d_fake"), "D(x), D(G(z))"),
+              (("d_grad_norm", "g_grad_norm"), "gradient norm")]
+    colours = {"d_loss": "tab:blue", "g_loss": "tab:orange", "d_real": "tab:green", "d_fake": "tab:red",
+               "d_grad_norm": "tab:blue", "g_grad_norm": "tab:orange"}
+    for ax, (keys, label) in zip(axes, panels):
+        for key in keys:
+            if key in history and len(history[key]):
+                values = column(key)
+                ax.plot(steps, values, color=colours[key], alpha=0.8 if values.ndim == 1 else 0.35,
+                        label=key if values.ndim == 1 else None)
+                if values.ndim == 2:
+                    ax.plot([], [], color=colours[key], label=f"{key} (one line per seed)")
+        ax.set_xlabel("step")
+        ax.set_title(label, fontsize=10)
+        ax.legend(fontsize=7)
+        if label == "gradient norm":
+            ax.set_yscale("log")
+    if title:
+        axes[0].figure.suptitle(title)
+    axes[0].figure.tight_layout()
+    return axes[0].figure
+
+
+def gan_dashboard(history: dict, frame=None, flags=(), *, title: str = ""):
+    """The live training dashboard of notebook 05: three curve panels and the latest sample grid.
+
+    flags: the HealthMonitor's flags so far; the latest is printed under the figure title.
+    """
+    fig = plt.figure(figsize=(13, 3.4))
+    grid = fig.add_gridspec(1, 4, width_ratios=[1, 1, 1, 1.1])
+    axes = [fig.add_subplot(grid[0, i]) for i in range(3)]
+    if history.get("step"):
+        plot_training_curves(history, axes)
+    image_ax = fig.add_subplot(grid[0, 3])
+    image_ax.axis("off")
+    if frame is not None:
+        image_ax.imshow(frame)
+        image_ax.set_title("samples, fixed z", fontsize=10)
+    text = title
+    if flags:
+        latest = flags[-1]
+        text += f"\n⚠ step {latest['step']}: {latest['code']}"
+    if text:
+        fig.suptitle(text, fontsize=10)
+    fig.tight_layout()
+    return fig
