@@ -3,8 +3,10 @@
 Modules, one per concept (each docstring names the notebook that introduces it):
 config (run modes, set-up), images (loading/saving), data (bundled samples), features (pretrained
 VGG features, offline), gram (Gram matrices, mean/std, MMD), losses (content, style, TV), metrics
-(style distance, SWD, KID, content preservation), nst (optimisation-based style transfer), viz
-(figures), widgets (interactive explorers), cli (the ``ganstyle-edu`` command).
+(style distance, SWD, KID, content preservation), nst (optimisation-based style transfer), toy2d (GANs
+in two dimensions, mode collapse), models (the DCGAN generator and discriminator), gan (GAN training,
+its callbacks and checkpoints), latent (walking the latent space), viz (figures), widgets (interactive
+explorers), cli (the ``ganstyle-edu`` command).
 
 Importing the package does not import TensorFlow; the modules that need it do, quietly.
 """

@@ -186,3 +186,32 @@ def count_params(model: keras.Model, trainable_only: bool = False) -> int:
     if trainable_only:
         return int(sum(math.prod(v.shape) for v in model.trainable_variables))
     return int(model.count_params())
+
+
+def checkerboard_energy(images, period: int = 2) -> float:
+    """Share of the images' variance explained by a pattern that repeats every ``period`` pixels (notebook 04).
+
+    For each image (mean over colour channels), average the pixels of each of the period² phases
+    (i mod p, j mod p); the pattern is those phase means minus the image mean, and the score is
+    mean(pattern²) / variance, averaged over the batch: 0 for no periodic component, 1 for a pure
+    checkerboard. Stride-2 transposed convolutions print exactly this pattern (Odena et al. 2016).
+    images: (H, W), (H, W, C) or (B, H, W, C); height and width must be multiples of ``period``.
+    """
+    import numpy as np
+
+    array = np.asarray(images, np.float64)
+    if array.ndim == 2:
+        array = array[None, :, :, None]  # (1, H, W, 1)
+    elif array.ndim == 3:
+        array = array[None]  # (1, H, W, C)
+    if array.ndim != 4 or array.shape[1] % period or array.shape[2] % period:
+        raise ValueError(f"checkerboard_energy: images of shape {np.shape(images)} must be (B, H, W, C) with H and W "
+                         f"multiples of period={period}")
+    grey = array.mean(axis=-1)  # (B, H, W)
+    batch, height, width = grey.shape
+    centred = grey - grey.mean(axis=(1, 2), keepdims=True)
+    phases = centred.reshape(batch, height // period, period, width // period, period)  # (B, H/p, p, W/p, p)
+    pattern = phases.mean(axis=(1, 3))  # (B, p, p): mean of each phase
+    energy = (pattern ** 2).mean(axis=(1, 2))
+    variance = (centred ** 2).mean(axis=(1, 2))
+    return float(np.mean(energy / np.maximum(variance, 1e-20)))

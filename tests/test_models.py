@@ -127,3 +127,19 @@ def test_bad_modes_are_refused_with_the_valid_ones(tf):
         build_dcgan_generator(upsample="bilinear")
     with pytest.raises(ValueError, match="logits, sigmoid"):
         build_dcgan_discriminator(output="softmax")
+
+
+def test_checkerboard_energy_separates_a_checkerboard_from_smooth_and_noise():
+    from ganstyle_edu.models import checkerboard_energy
+
+    i, j = np.mgrid[0:32, 0:32]
+    board = ((i + j) % 2).astype(float)
+    assert checkerboard_energy(board) == pytest.approx(1.0)
+    ramp = (i + 0.5 * j) / 48.0  # smooth: no period-2 component beyond a tiny ramp offset
+    assert checkerboard_energy(ramp) < 0.01
+    noise = np.random.default_rng(0).standard_normal((4, 32, 32, 3))
+    assert checkerboard_energy(noise) < 0.05  # 4 phases of 256 pixels each: ≈ 1/256
+    mixed = ramp + 0.1 * board
+    assert 0.05 < checkerboard_energy(mixed) < 0.95
+    with pytest.raises(ValueError, match="period=2"):
+        checkerboard_energy(np.zeros((31, 32)))

@@ -70,3 +70,12 @@ def test_course_skeleton_in_order(path):
     assert positions == sorted(positions), f"sections out of order: {headings}"
     first_md = _source(next(c for c in _cells(path)["cells"] if c["cell_type"] == "markdown"))
     assert re.search(r"fast mode ≈ .+cpu mode.+≈", first_md), "state the notebook's time per run mode"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_control_characters_in_cells(path):
+    """A backslash escape in a generator string (\\a, \\b, \\f) would put control characters in the text."""
+    for index, cell in enumerate(_cells(path)["cells"]):
+        source = _source(cell)
+        bad = sorted({hex(ord(ch)) for ch in source if ord(ch) < 32 and ch not in "\n\t"})
+        assert not bad, f"{path.name} cell {index}: control characters {bad}"
