@@ -202,7 +202,7 @@ def generator_logit_gradient(d_fake, loss: str) -> np.ndarray:
 
 # ------------------------------------------------------------------------------ seed-vectorised MLPs
 class EnsembleMLP:
-    """S independent MLPs stored as stacked weights: layer i has W (S, n_i, n_{i+1}) and b (S, 1, n_{i+1})."""
+    """S independent MLPs stored as stacked weights: layer i has W (S, n_i, n_{i+1}) and b (S, 1, n_{i+1}) (notebook 03)."""
 
     def __init__(self, sizes, num_seeds: int, seed: int, name: str):
         rng = np.random.default_rng(seed)
@@ -476,7 +476,7 @@ class Toy2DGAN:
 
 @dataclasses.dataclass
 class Toy2DResult:
-    """What ``run`` returns: the trained GANs, per-seed mode stats, their summary and the wall time."""
+    """What ``run`` returns: the trained GANs, per-seed mode stats, their summary and the wall time (notebook 03)."""
 
     config: Toy2DConfig
     gan: Toy2DGAN
