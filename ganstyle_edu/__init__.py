@@ -5,7 +5,8 @@ config (run modes, set-up), images (loading/saving), data (bundled samples), fea
 VGG features, offline), gram (Gram matrices, mean/std, MMD), losses (content, style, TV), metrics
 (style distance, SWD, KID, content preservation), nst (optimisation-based style transfer), toy2d (GANs
 in two dimensions, mode collapse), models (the DCGAN generator and discriminator), gan (GAN training,
-its callbacks and checkpoints), latent (walking the latent space), viz (figures), widgets (interactive
+its callbacks and checkpoints), latent (walking the latent space), stylenet (feed-forward style
+networks), viz (figures), widgets (interactive
 explorers), cli (the ``ganstyle-edu`` command).
 
 Importing the package does not import TensorFlow; the modules that need it do, quietly.

@@ -215,3 +215,67 @@ def checkerboard_energy(images, period: int = 2) -> float:
     energy = (pattern ** 2).mean(axis=(1, 2))
     variance = (centred ** 2).mean(axis=(1, 2))
     return float(np.mean(energy / np.maximum(variance, 1e-20)))
+
+
+# ------------------------------------------------------------------------------------ style transfer (06)
+def _instance_norm(name: str):
+    """Instance normalisation: GroupNormalization with one group per channel (Ulyanov et al. 2016)."""
+    return keras.layers.GroupNormalization(groups=-1, epsilon=1e-5, name=name)
+
+
+def build_style_generator(width: int = 16, num_residual: int = 3, name: str = "style_generator") -> keras.Model:
+    """A feed-forward style network in the shape of Johnson et al. (2016): photo → stylised photo (notebook 06).
+
+    c9s1-w, d2w, d4w, R4w × num_residual, u2w, uw, c9s1-3 (Johnson: w = 32, 5 residual blocks) with
+    instance normalisation after every convolution but the last, and nearest ×2 resize + convolution
+    for up-sampling (no checkerboards, notebook 04). Input and output are RGB in [0, 1], any size
+    divisible by 4; the network is fully convolutional.
+    """
+    if width < 1 or num_residual < 0:
+        raise ValueError(f"width={width} must be ≥ 1 and num_residual={num_residual} ≥ 0")
+    layers = keras.layers
+
+    def conv_block(x, filters, kernel, stride, prefix):
+        x = layers.Conv2D(filters, kernel, strides=stride, padding="same", use_bias=False, name=f"{prefix}_conv")(x)
+        x = _instance_norm(f"{prefix}_norm")(x)
+        return layers.ReLU(name=f"{prefix}_relu")(x)
+
+    images = keras.Input((None, None, 3), name="photo")
+    x = layers.Rescaling(2.0, offset=-1.0, name="to_signed")(images)  # [0, 1] → [−1, 1]
+    x = conv_block(x, width, 9, 1, "in")
+    x = conv_block(x, 2 * width, 3, 2, "down1")
+    x = conv_block(x, 4 * width, 3, 2, "down2")
+    for i in range(1, num_residual + 1):
+        skip = x
+        x = conv_block(x, 4 * width, 3, 1, f"res{i}a")
+        x = layers.Conv2D(4 * width, 3, padding="same", use_bias=False, name=f"res{i}b_conv")(x)
+        x = _instance_norm(f"res{i}b_norm")(x)
+        x = layers.Add(name=f"res{i}_add")([skip, x])
+    for i, filters in ((1, 2 * width), (2, width)):
+        x = layers.UpSampling2D(2, interpolation="nearest", name=f"up{i}_resize")(x)
+        x = conv_block(x, filters, 3, 1, f"up{i}")
+    x = layers.Conv2D(3, 9, padding="same", activation="sigmoid", name="out_conv")(x)
+    return keras.Model(images, x, name=name)
+
+
+def build_patch_discriminator(width: int = 32, num_layers: int = 3, name: str = "patch_discriminator") -> keras.Model:
+    """A PatchGAN discriminator on pixels (Isola et al. 2017): one logit per overlapping patch (notebook 06).
+
+    C(w, s2) → C(2w, s2) → … → C(w·2^(n−1), s1) → C(1, s1), 4×4 kernels, LeakyReLU(0.2), instance
+    normalisation from the second convolution on. With num_layers = 3 each output logit sees a 70 × 70
+    patch (pix2pix's default). Input: RGB in [0, 1], any size; output: (B, H', W', 1) logits — a
+    realism map.
+    """
+    if num_layers < 1:
+        raise ValueError(f"num_layers={num_layers} must be at least 1")
+    layers = keras.layers
+    images = keras.Input((None, None, 3), name="image")
+    x = layers.Rescaling(2.0, offset=-1.0, name="to_signed")(images)
+    for i in range(num_layers + 1):
+        stride = 2 if i < num_layers else 1
+        x = layers.Conv2D(width * 2 ** min(i, 3), 4, strides=stride, padding="same", name=f"conv{i + 1}")(x)
+        if i > 0:
+            x = _instance_norm(f"conv{i + 1}_norm")(x)
+        x = layers.LeakyReLU(0.2, name=f"conv{i + 1}_act")(x)
+    logits = layers.Conv2D(1, 4, padding="same", name="patch_logits")(x)
+    return keras.Model(images, logits, name=name)

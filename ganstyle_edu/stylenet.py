@@ -1,0 +1,287 @@
+"""A feed-forward style network, trained with perceptual and (optionally) adversarial losses (notebook 06).
+
+Gatys et al. optimise the pixels of every new photo (notebook 02). Johnson et al. (2016) instead train,
+once per style a, a network T such that y = T(x) minimises the same perceptual loss for any photo x:
+
+    L(T) = E_x [ α · L_content(T(x), x) + β · L_style(T(x), a) + γ · L_tv(T(x)) ] + λ · L_adv(T(x)),
+
+after which stylising is a single forward pass. The adversarial term (λ > 0) adds a PatchGAN
+discriminator D (Isola et al. 2017) that scores every ~70-pixel patch of T(x) against random crops of
+the painting itself — the GAN of notebook 05, judging local texture instead of whole images (Li & Wand
+2016, "MGAN", judge feature patches; we judge pixels). λ = 0 is Johnson et al.'s baseline.
+
+Training data: random crops of the bundled photos, at a random scale, randomly flipped.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from . import data
+from .config import import_tensorflow
+from .features import CONTENT_LAYER, STYLE_LAYERS, FeatureExtractor
+from .gan import discriminator_loss, generator_loss
+from .gram import gram_matrix
+from .images import load_image, resize
+from .losses import content_loss, style_loss, total_variation_loss
+from .models import build_patch_discriminator, build_style_generator
+
+tf = import_tensorflow()
+import keras  # noqa: E402  (after the quiet TensorFlow import)
+
+
+@dataclasses.dataclass(frozen=True)
+class StyleNetConfig:
+    """One style network's training run (notebook 06). ``dataclasses.replace(cfg, num_steps=10)`` for a variant.
+
+    style: a bundled painting's name (or a path). contents: bundled photo names to crop from (empty: all).
+    crop_size: training crops, pixels. style_size: long side of the painting when its Gram targets and its
+    real patches for D are taken. adversarial_weight: λ (0: Johnson's baseline, no discriminator).
+    gan_loss: the PatchGAN's loss (see ganstyle_edu.gan.LOSSES).
+    """
+
+    style: str = "starry_night"
+    contents: tuple = ()
+    crop_size: int = 128
+    style_size: int = 256
+    batch_size: int = 4
+    num_steps: int = 1000
+    learning_rate: float = 1e-3
+    content_weight: float = 1e4
+    style_weight: float = 100.0
+    tv_weight: float = 1.0
+    adversarial_weight: float = 0.0
+    gan_loss: str = "hinge"
+    discriminator_learning_rate: float = 2e-4
+    width: int = 16
+    num_residual: int = 3
+    discriminator_width: int = 32
+    style_layers: tuple = STYLE_LAYERS
+    content_layer: str = CONTENT_LAYER
+    min_scale: float = 0.5
+    seed: int = 0
+
+    def __post_init__(self):
+        for name in ("crop_size", "style_size", "batch_size", "num_steps", "width"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"StyleNetConfig: {name}={getattr(self, name)} must be at least 1")
+        if self.crop_size % 4:
+            raise ValueError(f"StyleNetConfig: crop_size={self.crop_size} must be a multiple of 4 (two ×2 down-samplings)")
+        if self.adversarial_weight < 0:
+            raise ValueError(f"StyleNetConfig: adversarial_weight={self.adversarial_weight} must be ≥ 0")
+        if not 0 < self.min_scale <= 1:
+            raise ValueError(f"StyleNetConfig: min_scale={self.min_scale} must be in (0, 1]")
+
+
+def _load_style(style) -> np.ndarray:
+    if isinstance(style, str) and not Path(style).suffix:
+        return data.sample(style)
+    return load_image(style)
+
+
+def content_images(config: StyleNetConfig) -> dict[str, np.ndarray]:
+    """The photos training crops are taken from, at a long side of 2·crop_size (notebook 06)."""
+    names = config.contents or tuple(data.names("content"))
+    return {name: data.sample(name, max_side=2 * config.crop_size) for name in names}
+
+
+def data_checksum(config: StyleNetConfig) -> str:
+    """SHA-256 over the style and content files a run trains on (for the provenance record)."""
+    digest = hashlib.sha256()
+    style_path = (data.sample_path(config.style) if isinstance(config.style, str) and not Path(config.style).suffix
+                  else Path(config.style))
+    for path in [style_path] + [data.sample_path(n) for n in (config.contents or tuple(data.names("content")))]:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+class CropSampler:
+    """Random training crops: a photo, a scale in [min_scale, 1] of its size, a position, a flip (notebook 06)."""
+
+    def __init__(self, photos: dict[str, np.ndarray], crop_size: int, min_scale: float = 0.5, seed: int = 0):
+        self.photos = list(photos.values())
+        self.crop_size = crop_size
+        self.min_scale = min_scale
+        self.rng = np.random.default_rng(seed)
+
+    def batch(self, batch_size: int) -> np.ndarray:
+        crops = []
+        for _ in range(batch_size):
+            photo = self.photos[self.rng.integers(len(self.photos))]
+            height, width = photo.shape[:2]
+            smallest = self.crop_size / min(height, width)  # the scale at which the short side equals the crop
+            scale = self.rng.uniform(max(self.min_scale, smallest), 1.0) if smallest < 1 else smallest
+            scaled = resize(photo, (max(self.crop_size, round(height * scale)), max(self.crop_size, round(width * scale))))
+            top = self.rng.integers(scaled.shape[0] - self.crop_size + 1)
+            left = self.rng.integers(scaled.shape[1] - self.crop_size + 1)
+            crop = scaled[top:top + self.crop_size, left:left + self.crop_size]
+            crops.append(crop[:, ::-1] if self.rng.random() < 0.5 else crop)
+        return np.stack(crops).astype(np.float32)  # (B, crop, crop, 3)
+
+
+class StyleNetTrainer:
+    """Trains a style generator T (and, with λ > 0, a PatchGAN D) for one style (notebook 06).
+
+    ``step()`` runs one training step and returns its losses (weighted, as floats); ``history`` keeps
+    every step's. ``save(directory)`` / ``StyleNetTrainer.resume(directory)`` checkpoint atomically.
+    """
+
+    def __init__(self, config: StyleNetConfig, extractor: FeatureExtractor | None = None):
+        self.config = config
+        keras.utils.set_random_seed(config.seed)
+        self.generator = build_style_generator(config.width, config.num_residual)
+        self.generator_optimizer = keras.optimizers.Adam(config.learning_rate)
+        layers = list(dict.fromkeys(tuple(config.style_layers) + (config.content_layer,)))
+        self.extractor = extractor or FeatureExtractor(layers)
+        self.style_image = resize(_load_style(config.style), config.style_size)
+        style_features = self.extractor(self.style_image)
+        self.style_targets = {layer: gram_matrix(style_features[layer]) for layer in config.style_layers}
+        self.sampler = CropSampler(content_images(config), config.crop_size, config.min_scale, config.seed)
+        self.discriminator = None
+        if config.adversarial_weight > 0:
+            self.discriminator = build_patch_discriminator(config.discriminator_width)
+            self.discriminator_optimizer = keras.optimizers.Adam(config.discriminator_learning_rate, beta_1=0.5)
+            self.style_pixels = tf.constant(self.style_image)
+        self.step_count = 0
+        self.seconds = 0.0
+        self.history: dict[str, list[float]] = {}
+        self._train_step = tf.function(self._step)
+
+    def perceptual_losses(self, photos, stylised) -> dict:
+        """Weighted content, style and TV terms of a batch, each a scalar tensor (notebook 06)."""
+        c = self.config
+        features = self.extractor(stylised)
+        targets = self.extractor(photos)
+        content = content_loss({c.content_layer: features[c.content_layer]},
+                               {c.content_layer: targets[c.content_layer]}) * c.content_weight
+        style = style_loss({k: features[k] for k in c.style_layers}, self.style_targets) * c.style_weight
+        style = style / len(c.style_layers)
+        tv = total_variation_loss(stylised) / tf.cast(tf.shape(stylised)[0], tf.float32) * c.tv_weight
+        return {"content": content, "style": style, "tv": tv}
+
+    def _real_patches(self, batch_size: int):
+        size = self.config.crop_size
+        return tf.stack([tf.image.random_crop(self.style_pixels, (size, size, 3)) for _ in range(batch_size)])
+
+    def _step(self, photos):
+        c = self.config
+        out = {}
+        if self.discriminator is not None:  # D first: real painting patches vs the current T(x)
+            real = self._real_patches(c.batch_size)
+            fake = self.generator(photos, training=True)
+            with tf.GradientTape() as tape:
+                real_logits = self.discriminator(real, training=True)
+                fake_logits = self.discriminator(fake, training=True)
+                d_loss = discriminator_loss(real_logits, fake_logits, c.gan_loss)
+            grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
+            self.discriminator_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
+            out.update(d_loss=d_loss, d_real=tf.reduce_mean(tf.sigmoid(real_logits)),
+                       d_fake=tf.reduce_mean(tf.sigmoid(fake_logits)))
+        with tf.GradientTape() as tape:
+            stylised = self.generator(photos, training=True)
+            parts = self.perceptual_losses(photos, stylised)
+            total = parts["content"] + parts["style"] + parts["tv"]
+            if self.discriminator is not None:
+                parts["adversarial"] = generator_loss(self.discriminator(stylised, training=False), c.gan_loss)
+                parts["adversarial"] *= c.adversarial_weight
+                total += parts["adversarial"]
+        grads = tape.gradient(total, self.generator.trainable_variables)
+        self.generator_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
+        out.update(parts, total=total)
+        return out
+
+    def step(self) -> dict[str, float]:
+        """One training step on a fresh batch of crops; returns its losses (notebook 06)."""
+        start = time.perf_counter()
+        values = {k: float(v) for k, v in self._train_step(tf.constant(self.sampler.batch(self.config.batch_size))).items()}
+        self.seconds += time.perf_counter() - start
+        self.step_count += 1
+        values["step"] = self.step_count
+        for key, value in values.items():
+            self.history.setdefault(key, []).append(value)
+        if not np.isfinite(values["total"]):
+            raise FloatingPointError(f"step {self.step_count}: the loss is {values['total']}; lower learning_rate "
+                                     "or the loss weights, then resume from the last checkpoint")
+        return values
+
+    def train(self, num_steps: int | None = None, callback: Callable | None = None, every: int = 50) -> dict:
+        """Run until step ``num_steps`` (default config.num_steps); callback(trainer) every ``every`` steps."""
+        target = self.config.num_steps if num_steps is None else num_steps
+        while self.step_count < target:
+            self.step()
+            if callback is not None and (self.step_count % every == 0 or self.step_count == target):
+                callback(self)
+        return self.history
+
+    def stylize(self, photo) -> np.ndarray:
+        """The trained generator on one photo (H, W, 3) in [0, 1]; returns (H', W', 3), H' and W' rounded down to ×4."""
+        return stylize_with(self.generator, photo)
+
+    # -- checkpoints
+    def save(self, directory) -> Path:
+        """Write the generator's weights and a provenance JSON into ``directory``, atomically (notebook 06)."""
+        directory = Path(directory)
+        name = self.config.style if isinstance(self.config.style, str) else "style"
+        record = provenance(self)
+        save_generator(self.generator, directory / f"{Path(name).stem}.weights.h5", record)
+        return directory / f"{Path(name).stem}.weights.h5"
+
+
+def provenance(trainer: StyleNetTrainer) -> dict:
+    """What produced a set of weights: config, steps, wall time, final losses, data checksum (notebook 06)."""
+    last = {k: v[-1] for k, v in trainer.history.items() if k != "step"}
+    tail = {k: float(np.mean(v[-50:])) for k, v in trainer.history.items() if k != "step"}
+    return {"config": dataclasses.asdict(trainer.config), "steps": trainer.step_count,
+            "train_seconds": round(trainer.seconds, 1), "final_losses": last, "mean_losses_last_50": tail,
+            "data_sha256": data_checksum(trainer.config), "tensorflow": tf.__version__, "keras": keras.__version__}
+
+
+def save_generator(generator, path, record: dict) -> None:
+    """Save weights and their JSON record next to each other; each file is written then renamed."""
+    path = Path(path)
+    if not path.name.endswith(".weights.h5"):
+        raise ValueError(f"{path}: a weights file must end in .weights.h5 (Keras 3)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".weights.h5", dir=path.parent)
+    os.close(handle)
+    try:
+        generator.save_weights(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    json_path = path.with_name(path.name.replace(".weights.h5", ".json"))
+    from .images import atomic_write
+
+    atomic_write(json_path, lambda stream: stream.write(json.dumps(record, indent=2).encode()))
+
+
+def load_generator(path):
+    """A style generator from a ``.weights.h5`` file and the JSON record beside it (notebook 06)."""
+    path = Path(path)
+    json_path = path.with_name(path.name.replace(".weights.h5", ".json"))
+    for required in (path, json_path):
+        if not required.is_file():
+            raise FileNotFoundError(f"{required}: missing; a style generator needs its .weights.h5 and .json side by side")
+    record = json.loads(json_path.read_text())
+    generator = build_style_generator(record["config"]["width"], record["config"]["num_residual"])
+    generator.load_weights(path)
+    return generator, record
+
+
+def stylize_with(generator, photo) -> np.ndarray:
+    """Run a style generator on one photo; the size is rounded down to a multiple of 4 (notebook 06)."""
+    photo = load_image(photo)
+    height, width = (photo.shape[0] // 4) * 4, (photo.shape[1] // 4) * 4
+    if min(height, width) < 4:
+        raise ValueError(f"stylize: the photo ({photo.shape[0]}×{photo.shape[1]}) is too small; at least 4×4 pixels")
+    batch = photo[None, :height, :width]  # (1, H, W, 3)
+    return np.asarray(generator(batch, training=False))[0]
