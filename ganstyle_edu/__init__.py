@@ -6,8 +6,7 @@ VGG features, offline), gram (Gram matrices, mean/std, MMD), losses (content, st
 (style distance, SWD, KID, content preservation), nst (optimisation-based style transfer), toy2d (GANs
 in two dimensions, mode collapse), models (the DCGAN generator and discriminator), gan (GAN training,
 its callbacks and checkpoints), latent (walking the latent space), stylenet (feed-forward style
-networks), viz (figures), widgets (interactive
-explorers), cli (the ``ganstyle-edu`` command).
+networks), viz (figures), widgets (interactive explorers), cli (the ``ganstyle-edu`` command).
 
 Importing the package does not import TensorFlow; the modules that need it do, quietly.
 """
