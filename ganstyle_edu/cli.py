@@ -93,14 +93,143 @@ def _doctor(args) -> int:
     return 0 if ok else 1
 
 
+class CommandError(Exception):
+    """A problem with the command's input, reported as one line and exit status 2."""
+
+
+def _resolve_style(style: str, method: str | None):
+    """(method, generator or None, painting or None) for a --style value; CommandError if it cannot work."""
+    from pathlib import Path
+
+    from . import data
+    from .images import ImageError, load_image
+
+    path = Path(style)
+    if style.endswith(".weights.h5"):
+        if method == "gatys":
+            raise CommandError(f"--style {style}: a generator's weights cannot be used with --method gatys; "
+                               "give a painting instead")
+        from .stylenet import load_generator
+        try:
+            return "generator", load_generator(path)[0], None
+        except FileNotFoundError as error:
+            raise CommandError(str(error)) from None
+    if path.suffix or path.exists():  # a painting file
+        if method == "generator":
+            raise CommandError(f"--style {style}: a painting file needs --method gatys (a generator is trained "
+                               "per style: `ganstyle-edu train-style`)")
+        try:
+            return "gatys", None, load_image(path)
+        except ImageError as error:
+            raise CommandError(str(error)) from None
+    from .stylenet import pretrained, shipped_styles
+
+    if style in shipped_styles() and method != "gatys":
+        return "generator", pretrained(style)[0], None
+    if method == "generator":
+        try:
+            pretrained(style)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+    if style in data.names("style"):
+        return "gatys", None, data.sample(style)
+    raise CommandError(f"--style {style!r}: not a shipped style ({', '.join(shipped_styles()) or 'none yet'}), "
+                       f"not a bundled painting ({', '.join(data.names('style'))}) and not an image file")
+
+
+def _stylize(args) -> int:
+    import time
+    from pathlib import Path
+
+    from .images import SAVE_FORMATS, ImageError, load_image, resize, save_image
+
+    out = Path(args.output)
+    if out.suffix.lower() not in SAVE_FORMATS:
+        raise CommandError(f"-o {out}: unknown image suffix {out.suffix!r}; use one of {', '.join(sorted(SAVE_FORMATS))}")
+    if not out.parent.exists() or not out.parent.is_dir():
+        raise CommandError(f"-o {out}: the folder {out.parent} does not exist; create it first")
+    if not os.access(out.parent, os.W_OK):
+        raise CommandError(f"-o {out}: the folder {out.parent} is not writable")
+    try:
+        content = load_image(args.content)
+    except ImageError as error:
+        raise CommandError(str(error)) from None
+    method, generator, painting = _resolve_style(args.style, args.method)
+    if args.max_side:
+        content = resize(content, args.max_side)
+    start = time.perf_counter()
+    if method == "generator":
+        from .stylenet import stylize_with
+
+        result = stylize_with(generator, content)
+    else:
+        import dataclasses
+
+        from . import nst
+        from .config import get_config
+
+        steps = args.steps or get_config().num_steps
+        config = dataclasses.replace(nst.FAST, size=max(content.shape[:2]), num_steps=steps)
+        result = nst.stylize(content, painting, config).image
+    save_image(out, result)
+    print(f"{out}: {result.shape[1]}×{result.shape[0]} px, {method}, {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _train_style(args) -> int:
+    import dataclasses
+    from pathlib import Path
+
+    from .stylenet import StyleNetConfig, StyleNetTrainer
+
+    try:
+        config = StyleNetConfig(style=args.style, num_steps=args.steps, crop_size=args.crop_size,
+                                adversarial_weight=args.adversarial_weight, width=args.width)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    trainer = StyleNetTrainer(config)
+
+    def report(t):
+        last = {k: v[-1] for k, v in t.history.items()}
+        print(f"step {t.step_count}/{config.num_steps}: total {last['total']:.4g} (content {last['content']:.3g}, "
+              f"style {last['style']:.3g}, tv {last['tv']:.3g}) {t.seconds:.0f} s", flush=True)
+
+    trainer.train(callback=report, every=max(config.num_steps // 20, 1))
+    path = trainer.save(Path(args.out))
+    print(f"saved {path} and its provenance record ({trainer.seconds:.0f} s of training)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ganstyle-edu", description="The ganstyle-edu course's command line.")
     commands = parser.add_subparsers(dest="command", required=True)
     doctor = commands.add_parser("doctor", help="check the environment: versions, devices, weights, data")
     doctor.add_argument("--no-network", action="store_true", help="do not probe the ImageNet weight host")
     doctor.set_defaults(func=_doctor)
+    stylize = commands.add_parser("stylize", help="paint a photo in a style: a trained generator, or Gatys")
+    stylize.add_argument("content", help="the photo to stylise")
+    stylize.add_argument("--style", required=True,
+                         help="a shipped style name, a .weights.h5 generator, a bundled painting or a painting file")
+    stylize.add_argument("-o", "--output", required=True, help="where to write the result (.jpg, .png, ...)")
+    stylize.add_argument("--method", choices=("generator", "gatys"), default=None,
+                         help="default: the generator when the style has one, else Gatys")
+    stylize.add_argument("--max-side", type=int, default=None, help="resize the photo to this long side first")
+    stylize.add_argument("--steps", type=int, default=None, help="Gatys: L-BFGS steps (default: the run mode's)")
+    stylize.set_defaults(func=_stylize)
+    train = commands.add_parser("train-style", help="train a feed-forward style generator for one painting")
+    train.add_argument("--style", required=True, help="a bundled painting's name or a painting file")
+    train.add_argument("--steps", type=int, default=1000)
+    train.add_argument("--crop-size", type=int, default=128)
+    train.add_argument("--adversarial-weight", type=float, default=0.0)
+    train.add_argument("--width", type=int, default=16)
+    train.add_argument("--out", default="trained_styles", help="folder for the .weights.h5 and .json")
+    train.set_defaults(func=_train_style)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except CommandError as error:
+        print(f"ganstyle-edu {args.command}: error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

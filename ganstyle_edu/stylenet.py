@@ -285,3 +285,22 @@ def stylize_with(generator, photo) -> np.ndarray:
         raise ValueError(f"stylize: the photo ({photo.shape[0]}×{photo.shape[1]}) is too small; at least 4×4 pixels")
     batch = photo[None, :height, :width]  # (1, H, W, 3)
     return np.asarray(generator(batch, training=False))[0]
+
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+
+
+def shipped_styles() -> list[str]:
+    """Names of the style generators that ship with the package (notebook 06)."""
+    return sorted(p.name[:-len(".weights.h5")] for p in WEIGHTS_DIR.glob("*.weights.h5")
+                  if p.with_name(p.name.replace(".weights.h5", ".json")).is_file())
+
+
+def pretrained(name: str):
+    """A shipped style generator by name, with its provenance record: (generator, record) (notebook 06)."""
+    available = shipped_styles()
+    if name not in available:
+        listed = ", ".join(available) if available else "none yet"
+        raise ValueError(f"no shipped style generator named {name!r} (shipped: {listed}); train one with "
+                         f"`ganstyle-edu train-style --style {name}` or use Gatys: `--method gatys`")
+    return load_generator(WEIGHTS_DIR / f"{name}.weights.h5")

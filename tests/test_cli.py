@@ -58,3 +58,51 @@ def test_unknown_command_is_an_argparse_error():
     with pytest.raises(SystemExit) as info:
         cli.main(["fly"])
     assert info.value.code == 2
+
+
+# -- stylize / train-style (notebook 06)
+def test_stylize_with_gatys_on_a_bundled_photo(tmp_path):
+    out = tmp_path / "out.jpg"
+    result = _run("stylize", "data/content/tubingen.jpg", "--style", "starry_night", "--method", "gatys",
+                  "--max-side", "64", "-o", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "gatys" in result.stdout and out.is_file()
+    from ganstyle_edu.images import load_image
+
+    assert max(load_image(out).shape[:2]) == 64
+
+
+def test_train_style_then_stylize_with_the_generator(tmp_path):
+    result = _run("train-style", "--style", "great_wave", "--steps", "2", "--crop-size", "32", "--width", "4",
+                  "--out", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    weights = tmp_path / "great_wave.weights.h5"
+    assert weights.is_file() and (tmp_path / "great_wave.json").is_file()
+    out = tmp_path / "wave.png"
+    result = _run("stylize", "data/content/chelsea.jpg", "--style", str(weights), "--max-side", "96", "-o", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "generator" in result.stdout and out.is_file()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["data/content/missing.jpg", "--style", "starry_night", "-o", "{tmp}/o.jpg"], "missing.jpg"),
+    (["data/content/tubingen.jpg", "--style", "mona_lisa", "-o", "{tmp}/o.jpg"], "'mona_lisa'"),
+    (["data/content/tubingen.jpg", "--style", "starry_night", "-o", "{tmp}/o.xyz"], "unknown image suffix"),
+    (["data/content/tubingen.jpg", "--style", "starry_night", "-o", "{tmp}/no/such/o.jpg"], "does not exist"),
+    (["data/content/tubingen.jpg", "--style", "starry_night", "--method", "generator", "-o", "{tmp}/o.jpg"],
+     "train-style --style starry_night"),
+    (["data/content/tubingen.jpg", "--style", "{tmp}/nothing.weights.h5", "-o", "{tmp}/o.jpg"], "nothing.weights.h5"),
+])
+def test_stylize_bad_input_is_named_and_exits_2(tmp_path, capsys, args, message):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    assert cli.main(["stylize", *args]) == 2
+    err = capsys.readouterr().err
+    assert "ganstyle-edu stylize: error:" in err and message in err
+    assert not (tmp_path / "o.jpg").exists()
+
+
+def test_stylize_never_half_writes_an_existing_output(tmp_path, capsys):
+    out = tmp_path / "keep.jpg"
+    out.write_bytes(b"previous result")
+    assert cli.main(["stylize", "data/content/missing.jpg", "--style", "starry_night", "-o", str(out)]) == 2
+    assert out.read_bytes() == b"previous result"

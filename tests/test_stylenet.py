@@ -89,3 +89,9 @@ def test_save_load_round_trip_gives_identical_outputs(stylenet, tmp_path):
     with pytest.raises(FileNotFoundError, match="starry_night.json"):
         stylenet.load_generator(path)
 
+
+
+def test_pretrained_unknown_name_lists_what_ships_and_how_to_train(stylenet):
+    assert isinstance(stylenet.shipped_styles(), list)
+    with pytest.raises(ValueError, match=r"no shipped style generator named 'mona_lisa' \(shipped: .*train-style"):
+        stylenet.pretrained("mona_lisa")
