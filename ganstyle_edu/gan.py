@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import import_tensorflow
-from .images import atomic_write, save_gif
+from .images import atomic_write, save_gif, usual_permissions
 
 tf = import_tensorflow()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
@@ -575,6 +575,7 @@ def save_checkpoint(gan: GAN, directory, history: MetricsHistory | None = None, 
     step = gan.step
     final = _step_folder(directory, step)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=directory))
+    usual_permissions(tmp, directory=True)
     try:
         gan.generator.save_weights(tmp / "generator.weights.h5")
         gan.discriminator.save_weights(tmp / "discriminator.weights.h5")

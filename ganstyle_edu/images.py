@@ -222,6 +222,17 @@ def save_image(path, image) -> Path:
     return atomic_write(path, lambda stream: Image.fromarray(pixels).save(stream, format=fmt))
 
 
+def usual_permissions(path, directory: bool = False) -> None:
+    """Give a file (0o666) or folder (0o777) made by ``tempfile`` the permissions the umask allows.
+
+    ``tempfile`` creates private files (0o600) and folders (0o700); a result or a checkpoint should be
+    as readable as any other file the user writes (notebook 00).
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, (0o777 if directory else 0o666) & ~mask)
+
+
 def atomic_write(path, write) -> Path:
     """Call ``write(stream)`` on a temporary file beside ``path``, then rename it into place (notebook 00).
 
@@ -233,6 +244,7 @@ def atomic_write(path, write) -> Path:
     try:
         with os.fdopen(handle, "wb") as stream:
             write(stream)
+        usual_permissions(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

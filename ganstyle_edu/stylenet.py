@@ -30,7 +30,7 @@ from .config import import_tensorflow
 from .features import CONTENT_LAYER, STYLE_LAYERS, FeatureExtractor
 from .gan import discriminator_loss, generator_loss
 from .gram import gram_matrix
-from .images import load_image, resize
+from .images import atomic_write, load_image, resize, usual_permissions
 from .losses import content_loss, style_loss, total_variation_loss
 from .models import build_patch_discriminator, build_style_generator
 
@@ -254,13 +254,12 @@ def save_generator(generator, path, record: dict) -> None:
     os.close(handle)
     try:
         generator.save_weights(tmp)
+        usual_permissions(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     json_path = path.with_name(path.name.replace(".weights.h5", ".json"))
-    from .images import atomic_write
-
     atomic_write(json_path, lambda stream: stream.write(json.dumps(record, indent=2).encode()))
 
 

@@ -188,3 +188,17 @@ def test_to_batch_crops_to_squares():
     assert batch.shape == (2, 24, 24, 3) and batch.dtype == np.float32
     with pytest.raises(ImageError, match="different shapes"):
         to_batch([_rgb(40, 80), _rgb(50, 30)])
+
+
+def test_saved_files_get_the_usual_permissions_not_tempfiles_private_ones(tmp_path):
+    import os
+    import stat
+
+    from ganstyle_edu.images import save_image
+
+    old = os.umask(0o022)
+    try:
+        path = save_image(tmp_path / "out.png", np.zeros((8, 8, 3)))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # tempfile alone would leave 0o600
