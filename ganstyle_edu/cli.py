@@ -99,8 +99,6 @@ class CommandError(Exception):
 
 def _resolve_style(style: str, method: str | None):
     """(method, generator or None, painting or None) for a --style value; CommandError if it cannot work."""
-    from pathlib import Path
-
     from . import data
     from .images import ImageError, load_image
 
@@ -139,7 +137,6 @@ def _resolve_style(style: str, method: str | None):
 
 def _stylize(args) -> int:
     import time
-    from pathlib import Path
 
     from .images import SAVE_FORMATS, ImageError, load_image, resize, save_image
 
@@ -177,9 +174,6 @@ def _stylize(args) -> int:
 
 
 def _train_style(args) -> int:
-    import dataclasses
-    from pathlib import Path
-
     from .stylenet import StyleNetConfig, StyleNetTrainer
 
     try:
