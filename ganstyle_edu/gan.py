@@ -37,6 +37,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -570,29 +571,40 @@ def save_checkpoint(gan: GAN, directory, history: MetricsHistory | None = None, 
     is then replaced atomically and checkpoints beyond the newest ``keep`` are deleted. A kill at any
     moment leaves the previous checkpoint intact and loadable.
     """
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    step = gan.step
-    final = _step_folder(directory, step)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=directory))
-    usual_permissions(tmp, directory=True)
-    try:
-        gan.generator.save_weights(tmp / "generator.weights.h5")
-        gan.discriminator.save_weights(tmp / "discriminator.weights.h5")
+    def write(folder: Path) -> dict:
+        gan.generator.save_weights(folder / "generator.weights.h5")
+        gan.discriminator.save_weights(folder / "discriminator.weights.h5")
         arrays = _optimizer_arrays(gan)
         arrays["seed_state"] = np.asarray(gan.seed_generator.state.numpy())
-        with open(tmp / "optimizers.npz", "wb") as stream:
+        with open(folder / "optimizers.npz", "wb") as stream:
             np.savez(stream, **arrays)
         rows = 0
         if history is not None:
             rows = len(history.history["step"])
-            (tmp / "history.json").write_text(json.dumps(history.history))
-        state = {"step": step, "history_length": rows, "saved_at": time.strftime("%Y-%m-%d %H:%M:%S"),
-                 "config": {"latent_dim": gan.latent_dim, "loss": gan.gan_loss, "r1_weight": gan.r1_weight,
-                            "seed": gan.seed, "generator": gan.generator.name,
-                            "discriminator": gan.discriminator.name,
-                            "generator_params": int(gan.generator.count_params()),
-                            "discriminator_params": int(gan.discriminator.count_params())}}
+            (folder / "history.json").write_text(json.dumps(history.history))
+        return {"history_length": rows,
+                "config": {"latent_dim": gan.latent_dim, "loss": gan.gan_loss, "r1_weight": gan.r1_weight,
+                           "seed": gan.seed, "generator": gan.generator.name,
+                           "discriminator": gan.discriminator.name,
+                           "generator_params": int(gan.generator.count_params()),
+                           "discriminator_params": int(gan.discriminator.count_params())}}
+
+    return write_checkpoint(directory, gan.step, write, keep)
+
+
+def write_checkpoint(directory, step: int, write: Callable[[Path], dict], keep: int = 2) -> Path:
+    """Write ``directory/step_XXXXXXXX/`` atomically: ``write(folder)`` fills a temporary sibling folder
+    and returns a dict, which is stored (with the step) as state.json, written last; the folder is then
+    renamed into place, ``latest.json`` replaced and checkpoints beyond the newest ``keep`` deleted
+    (notebooks 05 and 06). A kill at any moment leaves the previous checkpoint intact and loadable.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    final = _step_folder(directory, step)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=directory))
+    usual_permissions(tmp, directory=True)
+    try:
+        state = {"step": step, "saved_at": time.strftime("%Y-%m-%d %H:%M:%S"), **write(tmp)}
         (tmp / "state.json").write_text(json.dumps(state, indent=1))
         trash = None
         if final.exists():  # the same step saved again (e.g. after a restore): swap the old one out
@@ -615,6 +627,19 @@ def save_checkpoint(gan: GAN, directory, history: MetricsHistory | None = None, 
     return final
 
 
+def checkpoint_folder(directory, step: int | None = None) -> Path | None:
+    """The folder of the checkpoint of ``step`` (default: the latest complete one), or None if there is none."""
+    directory = Path(directory)
+    step = latest_step(directory) if step is None else step
+    if step is None:
+        return None
+    folder = _step_folder(directory, step)
+    if not (folder / "state.json").is_file():
+        raise FileNotFoundError(f"{folder}: no complete checkpoint of step {step} (steps here: "
+                                f"{_complete_steps(directory) or 'none'})")
+    return folder
+
+
 def restore_checkpoint(gan: GAN, directory, step: int | None = None,
                        history: MetricsHistory | None = None) -> int | None:
     """Load a checkpoint (default: the latest) into ``gan``; returns its step, or None if there is none (notebook 05).
@@ -624,14 +649,10 @@ def restore_checkpoint(gan: GAN, directory, step: int | None = None,
     weights only (enough to generate). history: a :class:`MetricsHistory` whose rows are replaced by
     the saved ones.
     """
-    directory = Path(directory)
-    step = latest_step(directory) if step is None else step
-    if step is None:
+    folder = checkpoint_folder(directory, step)
+    if folder is None:
         return None
-    folder = _step_folder(directory, step)
-    if not (folder / "state.json").is_file():
-        raise FileNotFoundError(f"{folder}: no complete checkpoint of step {step} (steps here: "
-                                f"{_complete_steps(directory) or 'none'})")
+    step = json.loads((folder / "state.json").read_text())["step"]
     gan.generator.load_weights(folder / "generator.weights.h5")
     gan.discriminator.load_weights(folder / "discriminator.weights.h5")
     with np.load(folder / "optimizers.npz") as saved:

@@ -7,6 +7,7 @@ applied, transparency composited on white, grayscale and 16-bit converted — an
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import warnings
@@ -233,23 +234,33 @@ def usual_permissions(path, directory: bool = False) -> None:
     os.chmod(path, (0o777 if directory else 0o666) & ~mask)
 
 
-def atomic_write(path, write) -> Path:
-    """Call ``write(stream)`` on a temporary file beside ``path``, then rename it into place (notebook 00).
-
+@contextlib.contextmanager
+def atomic_path(path, suffix: str = ".tmp"):
+    """Yield a temporary path beside ``path``; when the block ends without error, rename it to ``path``
+    (notebook 00). For writers that want a file name rather than a stream (Keras' ``save_weights``).
     A crash or kill mid-write leaves the previous file, if any, untouched.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(handle)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
+        yield Path(tmp)
         usual_permissions(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+
+
+def atomic_write(path, write) -> Path:
+    """Call ``write(stream)`` on a temporary file beside ``path``, then rename it into place (notebook 00).
+
+    A crash or kill mid-write leaves the previous file, if any, untouched.
+    """
+    with atomic_path(path) as tmp, open(tmp, "wb") as stream:
+        write(stream)
+    return Path(path)
 
 
 def save_gif(frames, path, duration_ms: int = 200, scale: int = 1, loop: int = 0) -> Path:

@@ -17,9 +17,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 import time
+import weakref
 from pathlib import Path
 from typing import Callable
 
@@ -28,11 +27,11 @@ import numpy as np
 from . import data
 from .config import import_tensorflow
 from .features import CONTENT_LAYER, STYLE_LAYERS, FeatureExtractor
-from .gan import discriminator_loss, generator_loss
+from .gan import checkpoint_folder, discriminator_loss, generator_loss, write_checkpoint
 from .gram import gram_matrix
-from .images import atomic_write, load_image, resize, usual_permissions
+from .images import atomic_path, atomic_write, load_image, resize
 from .losses import content_loss, style_loss, total_variation_loss
-from .models import build_patch_discriminator, build_style_generator
+from .models import DepthToSpace, build_patch_discriminator, build_style_generator, style_generator_multiple
 
 tf = import_tensorflow()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
@@ -55,7 +54,7 @@ class StyleNetConfig:
     batch_size: int = 4
     num_steps: int = 1000
     learning_rate: float = 1e-3
-    content_weight: float = 1e4
+    content_weight: float = 1e5
     style_weight: float = 100.0
     tv_weight: float = 1.0
     adversarial_weight: float = 0.0
@@ -63,20 +62,28 @@ class StyleNetConfig:
     discriminator_learning_rate: float = 2e-4
     width: int = 16
     num_residual: int = 3
+    shuffle: int = 2
+    in_kernel: int = 5
+    out_kernel: int = 3
     discriminator_width: int = 32
     style_layers: tuple = STYLE_LAYERS
     content_layer: str = CONTENT_LAYER
     min_scale: float = 0.5
+    color_jitter: float = 0.1
     seed: int = 0
 
     def __post_init__(self):
         for name in ("crop_size", "style_size", "batch_size", "num_steps", "width"):
             if getattr(self, name) < 1:
                 raise ValueError(f"StyleNetConfig: {name}={getattr(self, name)} must be at least 1")
-        if self.crop_size % 4:
-            raise ValueError(f"StyleNetConfig: crop_size={self.crop_size} must be a multiple of 4 (two ×2 down-samplings)")
+        multiple = style_generator_multiple(self.shuffle)
+        if self.crop_size % multiple:
+            raise ValueError(f"StyleNetConfig: crop_size={self.crop_size} must be a multiple of {multiple} "
+                             f"(two ×2 down-samplings after folding {self.shuffle}×{self.shuffle} pixels)")
         if self.adversarial_weight < 0:
             raise ValueError(f"StyleNetConfig: adversarial_weight={self.adversarial_weight} must be ≥ 0")
+        if not 0 <= self.color_jitter < 1:
+            raise ValueError(f"StyleNetConfig: color_jitter={self.color_jitter} must be in [0, 1)")
         if not 0 < self.min_scale <= 1:
             raise ValueError(f"StyleNetConfig: min_scale={self.min_scale} must be in (0, 1]")
 
@@ -104,13 +111,24 @@ def data_checksum(config: StyleNetConfig) -> str:
 
 
 class CropSampler:
-    """Random training crops: a photo, a scale in [min_scale, 1] of its size, a position, a flip (notebook 06)."""
+    """Random training crops: a photo, a scale in [min_scale, 1] of its size, a position, a flip and a
+    colour jitter — brightness and saturation each scaled by a factor in [1 − j, 1 + j] (notebook 06)."""
 
-    def __init__(self, photos: dict[str, np.ndarray], crop_size: int, min_scale: float = 0.5, seed: int = 0):
+    def __init__(self, photos: dict[str, np.ndarray], crop_size: int, min_scale: float = 0.5, seed: int = 0,
+                 color_jitter: float = 0.0):
         self.photos = list(photos.values())
         self.crop_size = crop_size
         self.min_scale = min_scale
+        self.color_jitter = color_jitter
         self.rng = np.random.default_rng(seed)
+
+    def _jitter(self, crop: np.ndarray) -> np.ndarray:
+        if not self.color_jitter:
+            return crop
+        brightness, saturation = self.rng.uniform(1 - self.color_jitter, 1 + self.color_jitter, size=2)
+        gray = crop @ np.array([0.299, 0.587, 0.114], dtype=crop.dtype)  # (crop, crop) luminance
+        crop = gray[..., None] + saturation * (crop - gray[..., None])
+        return np.clip(brightness * crop, 0.0, 1.0)
 
     def batch(self, batch_size: int) -> np.ndarray:
         crops = []
@@ -123,7 +141,7 @@ class CropSampler:
             top = self.rng.integers(scaled.shape[0] - self.crop_size + 1)
             left = self.rng.integers(scaled.shape[1] - self.crop_size + 1)
             crop = scaled[top:top + self.crop_size, left:left + self.crop_size]
-            crops.append(crop[:, ::-1] if self.rng.random() < 0.5 else crop)
+            crops.append(self._jitter(crop[:, ::-1] if self.rng.random() < 0.5 else crop))
         return np.stack(crops).astype(np.float32)  # (B, crop, crop, 3)
 
 
@@ -131,20 +149,22 @@ class StyleNetTrainer:
     """Trains a style generator T (and, with λ > 0, a PatchGAN D) for one style (notebook 06).
 
     ``step()`` runs one training step and returns its losses (weighted, as floats); ``history`` keeps
-    every step's. ``save(directory)`` / ``StyleNetTrainer.resume(directory)`` checkpoint atomically.
+    every step's. ``save_checkpoint(directory)`` / ``restore_checkpoint(directory)`` make a run resumable;
+    ``save(directory)`` writes the finished generator with its provenance record.
     """
 
     def __init__(self, config: StyleNetConfig, extractor: FeatureExtractor | None = None):
         self.config = config
         keras.utils.set_random_seed(config.seed)
-        self.generator = build_style_generator(config.width, config.num_residual)
+        self.generator = generator_from_config(config)
         self.generator_optimizer = keras.optimizers.Adam(config.learning_rate)
         layers = list(dict.fromkeys(tuple(config.style_layers) + (config.content_layer,)))
         self.extractor = extractor or FeatureExtractor(layers)
         self.style_image = resize(_load_style(config.style), config.style_size)
         style_features = self.extractor(self.style_image)
         self.style_targets = {layer: gram_matrix(style_features[layer]) for layer in config.style_layers}
-        self.sampler = CropSampler(content_images(config), config.crop_size, config.min_scale, config.seed)
+        self.sampler = CropSampler(content_images(config), config.crop_size, config.min_scale, config.seed,
+                                   config.color_jitter)
         self.discriminator = None
         if config.adversarial_weight > 0:
             self.discriminator = build_patch_discriminator(config.discriminator_width)
@@ -222,10 +242,62 @@ class StyleNetTrainer:
         return self.history
 
     def stylize(self, photo) -> np.ndarray:
-        """The trained generator on one photo (H, W, 3) in [0, 1]; returns (H', W', 3), H' and W' rounded down to ×4."""
+        """The trained generator on one photo (H, W, 3) in [0, 1]; returns the stylised photo, same size."""
         return stylize_with(self.generator, photo)
 
     # -- checkpoints
+    def _optimizers(self):
+        pairs = [("g", self.generator_optimizer, self.generator)]
+        if self.discriminator is not None:
+            pairs.append(("d", self.discriminator_optimizer, self.discriminator))
+        return pairs
+
+    def save_checkpoint(self, directory, keep: int = 2) -> Path:
+        """Everything a resumed run needs, as ``directory/step_XXXXXXXX/``, written atomically (notebook 06):
+        the networks' weights, both optimizers' state, the crop sampler's random state, the history and
+        the training time so far. See :func:`ganstyle_edu.gan.write_checkpoint`."""
+        def write(folder: Path) -> dict:
+            arrays = {}
+            for prefix, optimizer, network in self._optimizers():
+                network.save_weights(folder / f"{prefix}.weights.h5")
+                if not optimizer.built:
+                    optimizer.build(network.trainable_variables)
+                arrays.update({f"{prefix}_{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(optimizer.variables)})
+            with open(folder / "optimizers.npz", "wb") as stream:
+                np.savez(stream, **arrays)
+            (folder / "history.json").write_text(json.dumps(self.history))
+            return {"seconds": self.seconds, "sampler_state": self.sampler.rng.bit_generator.state,
+                    "config": dataclasses.asdict(self.config)}
+
+        return write_checkpoint(directory, self.step_count, write, keep)
+
+    def restore_checkpoint(self, directory, step: int | None = None) -> int | None:
+        """Load a checkpoint (default: the latest) into this trainer; its step, or None if there is none.
+
+        Training then continues exactly where it stopped: same weights, same optimizer moments, same
+        next crops (notebook 06). The trainer must have been built with the same networks.
+        """
+        folder = checkpoint_folder(directory, step)
+        if folder is None:
+            return None
+        state = json.loads((folder / "state.json").read_text())
+        with np.load(folder / "optimizers.npz") as saved:
+            arrays = {key: saved[key] for key in saved.files}
+        for prefix, optimizer, network in self._optimizers():
+            try:
+                network.load_weights(folder / f"{prefix}.weights.h5")
+            except (ValueError, FileNotFoundError, OSError) as error:
+                raise ValueError(f"{folder}: its {network.name} does not fit this trainer's ({error}); "
+                                 "resume with the configuration that wrote it") from None
+            if not optimizer.built:
+                optimizer.build(network.trainable_variables)
+            for i, variable in enumerate(optimizer.variables):
+                variable.assign(arrays[f"{prefix}_{i:04d}"])
+        self.sampler.rng.bit_generator.state = state["sampler_state"]
+        self.history = json.loads((folder / "history.json").read_text())
+        self.step_count, self.seconds = state["step"], state["seconds"]
+        return self.step_count
+
     def save(self, directory) -> Path:
         """Write the generator's weights and a provenance JSON into ``directory``, atomically (notebook 06)."""
         directory = Path(directory)
@@ -236,12 +308,18 @@ class StyleNetTrainer:
 
 
 def provenance(trainer: StyleNetTrainer) -> dict:
-    """What produced a set of weights: config, steps, wall time, final losses, data checksum (notebook 06)."""
+    """What produced a set of weights: config, steps, wall time, final losses, data checksum, and the loss
+    curves as means over every 10 steps (notebook 06)."""
     last = {k: v[-1] for k, v in trainer.history.items() if k != "step"}
     tail = {k: float(np.mean(v[-50:])) for k, v in trainer.history.items() if k != "step"}
+    every = 10
+    curves = {k: [float(np.mean(v[i:i + every])) for i in range(0, len(v), every)]
+              for k, v in trainer.history.items() if k != "step"}
+    curves["step"] = [min(i + every, trainer.step_count) for i in range(0, trainer.step_count, every)]
     return {"config": dataclasses.asdict(trainer.config), "steps": trainer.step_count,
             "train_seconds": round(trainer.seconds, 1), "final_losses": last, "mean_losses_last_50": tail,
-            "data_sha256": data_checksum(trainer.config), "tensorflow": tf.__version__, "keras": keras.__version__}
+            "data_sha256": data_checksum(trainer.config), "tensorflow": tf.__version__, "keras": keras.__version__,
+            "history_every_10_steps": curves}
 
 
 def save_generator(generator, path, record: dict) -> None:
@@ -249,18 +327,15 @@ def save_generator(generator, path, record: dict) -> None:
     path = Path(path)
     if not path.name.endswith(".weights.h5"):
         raise ValueError(f"{path}: a weights file must end in .weights.h5 (Keras 3)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".weights.h5", dir=path.parent)
-    os.close(handle)
-    try:
+    with atomic_path(path, suffix=".weights.h5") as tmp:  # Keras wants the .weights.h5 suffix
         generator.save_weights(tmp)
-        usual_permissions(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     json_path = path.with_name(path.name.replace(".weights.h5", ".json"))
-    atomic_write(json_path, lambda stream: stream.write(json.dumps(record, indent=2).encode()))
+    curves = record.get("history_every_10_steps")
+    text = json.dumps({k: v for k, v in record.items() if k != "history_every_10_steps"}, indent=2)
+    if curves is not None:  # one line per curve, not one per number
+        rows = ",\n".join(f"    {json.dumps(k)}: {json.dumps([round(x, 6) for x in v])}" for k, v in curves.items())
+        text = text[:-2] + f',\n  "history_every_10_steps": {{\n{rows}\n  }}\n}}'
+    atomic_write(json_path, lambda stream: stream.write(text.encode()))
 
 
 def load_generator(path):
@@ -271,19 +346,54 @@ def load_generator(path):
         if not required.is_file():
             raise FileNotFoundError(f"{required}: missing; a style generator needs its .weights.h5 and .json side by side")
     record = json.loads(json_path.read_text())
-    generator = build_style_generator(record["config"]["width"], record["config"]["num_residual"])
+    generator = generator_from_config(config_from_record(record))
     generator.load_weights(path)
     return generator, record
 
 
+def config_from_record(record: dict) -> StyleNetConfig:
+    """The :class:`StyleNetConfig` a provenance record was trained with (JSON lists back to tuples) (notebook 06)."""
+    fields = StyleNetConfig.__dataclass_fields__
+    return StyleNetConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in record["config"].items() if k in fields})
+
+
+def generator_from_config(config: StyleNetConfig):
+    """The (untrained) style generator a config describes (notebook 06)."""
+    return build_style_generator(config.width, config.num_residual, config.shuffle, config.in_kernel,
+                                 config.out_kernel)
+
+
+def size_multiple(generator) -> int:
+    """Image sides ``generator`` accepts are multiples of this (4, times the pixel-shuffle block if any)."""
+    blocks = [layer.block for layer in generator.layers if isinstance(layer, DepthToSpace)]
+    return style_generator_multiple(blocks[0] if blocks else 1)
+
+
 def stylize_with(generator, photo) -> np.ndarray:
-    """Run a style generator on one photo; the size is rounded down to a multiple of 4 (notebook 06)."""
+    """Run a style generator on one photo (H, W, 3) in [0, 1]; returns the same size (notebook 06).
+
+    The generator needs sides divisible by :func:`size_multiple`: the photo is padded by reflection up to
+    the next multiple and the result cropped back, so no pixel of the photo is lost.
+    """
     photo = load_image(photo)
-    height, width = (photo.shape[0] // 4) * 4, (photo.shape[1] // 4) * 4
-    if min(height, width) < 4:
-        raise ValueError(f"stylize: the photo ({photo.shape[0]}×{photo.shape[1]}) is too small; at least 4×4 pixels")
-    batch = photo[None, :height, :width]  # (1, H, W, 3)
-    return np.asarray(generator(batch, training=False))[0]
+    multiple = size_multiple(generator)
+    height, width = photo.shape[:2]
+    if min(height, width) < multiple:
+        raise ValueError(f"stylize: the photo ({height}×{width}) is too small; at least {multiple}×{multiple} pixels")
+    pad = ((0, -height % multiple), (0, -width % multiple), (0, 0))
+    batch = np.pad(photo, pad, mode="reflect")[None]  # (1, H', W', 3), H' and W' multiples of `multiple`
+    return np.asarray(_forward(generator)(tf.constant(batch)))[0, :height, :width]
+
+
+_FORWARD = weakref.WeakKeyDictionary()
+
+
+def _forward(generator):
+    """``generator(batch, training=False)`` as one compiled graph, cached per generator: faster than Keras'
+    layer-by-layer eager call on a CPU (bench/stylize_speed.py); a new image size costs one retrace."""
+    if generator not in _FORWARD:
+        _FORWARD[generator] = tf.function(lambda batch: generator(batch, training=False), reduce_retracing=True)
+    return _FORWARD[generator]
 
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
@@ -303,3 +413,14 @@ def pretrained(name: str):
         raise ValueError(f"no shipped style generator named {name!r} (shipped: {listed}); train one with "
                          f"`ganstyle-edu train-style --style {name}` or use Gatys: `--method gatys`")
     return load_generator(WEIGHTS_DIR / f"{name}.weights.h5")
+
+
+def realism_map(discriminator, image) -> np.ndarray:
+    """A PatchGAN's verdict on every patch of ``image`` (H, W, 3) in [0, 1]: σ(logit), shape (H/8, W/8) (notebook 06).
+
+    Cell (i, j) is D's probability that the ~70-pixel patch centred near pixel (8i + 4, 8j + 4) is a
+    patch of the painting (the three stride-2 convolutions put neighbouring cells 8 pixels apart).
+    """
+    image = load_image(image)
+    logits = np.asarray(discriminator(image[None], training=False))  # (1, H/8, W/8, 1)
+    return 1.0 / (1.0 + np.exp(-logits[0, :, :, 0]))  # (H/8, W/8)

@@ -192,3 +192,45 @@ def gan_dashboard(history: dict, frame=None, flags=(), *, title: str = ""):
         fig.suptitle(text, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def plot_style_losses(histories: dict, every: int = 1, *, title: str = ""):
+    """Content, style and TV terms (and the total) against the step, log scale: one panel per term (notebook 06).
+
+    histories: {label: history dict with "step" and the loss keys} — several runs drawn on the same axes.
+    every: plot a running mean over this many steps (training losses on random crops are noisy).
+    """
+    keys = ("total", "content", "style", "tv")
+    fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 2.8))
+    for label, history in histories.items():
+        steps = np.asarray(history["step"])
+        for ax, key in zip(axes, keys):
+            values = np.asarray(history[key], np.float64)
+            if every > 1 and len(values) >= every:
+                values = np.convolve(values, np.ones(every) / every, mode="valid")  # running mean
+                ax.plot(steps[every - 1:], values, label=label)
+            else:
+                ax.plot(steps, values, label=label)
+    for ax, key in zip(axes, keys):
+        ax.set_yscale("log")
+        ax.set_xlabel("step")
+        ax.set_title(key, fontsize=10)
+    axes[0].legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_realism_map(image, probabilities, ax=None, *, title: str = ""):
+    """A PatchGAN's realism map (from ``stylenet.realism_map``) over the image it judged (notebook 06)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    image = _as_numpy(image)
+    height, width = image.shape[:2]
+    ax.imshow(np.clip(image, 0, 1))
+    shown = ax.imshow(probabilities, cmap="coolwarm", vmin=0, vmax=1, alpha=0.55, extent=(0, width, height, 0),
+                      interpolation="bilinear")
+    ax.axis("off")
+    ax.set_title(title or f"D says 'painting': {float(np.mean(probabilities)):.2f} on average", fontsize=9)
+    return shown

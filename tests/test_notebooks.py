@@ -79,3 +79,15 @@ def test_no_control_characters_in_cells(path):
         source = _source(cell)
         bad = sorted({hex(ord(ch)) for ch in source if ord(ch) < 32 and ch not in "\n\t"})
         assert not bad, f"{path.name} cell {index}: control characters {bad}"
+
+
+def test_readme_table_lists_every_notebook_in_one_table():
+    """One markdown table, no blank line inside it (a blank line ends a table), one row per notebook."""
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| notebook |"))
+    end = next((i for i in range(start, len(lines)) if not lines[i].startswith("|")), len(lines))
+    rows = lines[start + 2:end]
+    linked = [re.search(r"\(notebooks/([^)]+\.ipynb)\)", row) for row in rows]
+    assert all(linked), [row for row, match in zip(rows, linked) if not match]
+    assert [match[1] for match in linked] == [path.name for path in NOTEBOOKS]
+    assert all(row.count("|") == 6 for row in rows), "each row: notebook | what | fast | cpu | full"

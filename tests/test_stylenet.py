@@ -12,19 +12,55 @@ def stylenet(tf):
     return stylenet
 
 
-def test_style_generator_shape_and_range(tf):
+def _style_generator_params(w, shuffle, in_kernel, out_kernel, num_residual=1):
+    """c{k_in}s1-w, d2w, d4w, R4w × num_residual, u2w, uw, c{k_out}s1-3·s²: convolution weights (no bias but the last's)
+    + 2 per instance-normalised channel."""
+    folded = 3 * shuffle ** 2
+    convs = in_kernel ** 2 * folded * w + 3 * 3 * w * 2 * w + 3 * 3 * 2 * w * 4 * w + num_residual * 2 * (3 * 3 * 4 * w * 4 * w) \
+        + 3 * 3 * 4 * w * 2 * w + 3 * 3 * 2 * w * w + out_kernel ** 2 * w * folded + folded
+    norms = 2 * (w + 2 * w + 4 * w + num_residual * 2 * 4 * w + 2 * w + w)
+    return convs + norms
+
+
+@pytest.mark.parametrize("shuffle, in_kernel, out_kernel", [(2, 5, 3), (1, 9, 9)])  # the default; Johnson's
+def test_style_generator_shape_range_and_parameter_count(tf, shuffle, in_kernel, out_kernel):
+    from ganstyle_edu import models
+
+    generator = models.build_style_generator(width=4, num_residual=1, shuffle=shuffle, in_kernel=in_kernel,
+                                             out_kernel=out_kernel)
+    out = generator(np.random.default_rng(0).random((2, 40, 56, 3)).astype("float32")).numpy()
+    assert out.shape == (2, 40, 56, 3)
+    assert out.min() >= 0.0 and out.max() <= 1.0
+    assert generator.count_params() == _style_generator_params(4, shuffle, in_kernel, out_kernel)
+
+
+def test_the_default_style_generator_has_the_shipped_size(tf):
+    from ganstyle_edu import models
+
+    assert models.build_style_generator().count_params() == _style_generator_params(16, 2, 5, 3, num_residual=3) == 274_892
+
+
+def test_pixel_fold_and_unfold_are_inverse_and_keep_every_pixel(tf):
+    from ganstyle_edu import models
+
+    x = tf.constant(np.random.default_rng(0).random((2, 8, 12, 3)), tf.float32)
+    folded = models.SpaceToDepth(2)(x)
+    assert folded.shape == (2, 4, 6, 12)
+    # cell (i, j) holds the 2×2 block of pixels (2i..2i+1, 2j..2j+1), row by row, channels innermost
+    np.testing.assert_array_equal(folded[0, 1, 2].numpy(), x[0, 2:4, 4:6].numpy().reshape(-1))
+    np.testing.assert_array_equal(models.DepthToSpace(2)(folded).numpy(), x.numpy())
+
+
+def test_stylize_with_keeps_the_photo_size(stylenet, tf):
     from ganstyle_edu import models
 
     generator = models.build_style_generator(width=4, num_residual=1)
-    out = generator(np.random.default_rng(0).random((2, 36, 52, 3)).astype("float32")).numpy()
-    assert out.shape == (2, 36, 52, 3)
-    assert out.min() >= 0.0 and out.max() <= 1.0
-    # c9s1-w, d2w, d4w, R4w, u2w, uw, c9s1-3: convolution weights (no bias) + 2 per instance norm + out bias
-    w = 4
-    convs = 9 * 9 * 3 * w + 3 * 3 * w * 2 * w + 3 * 3 * 2 * w * 4 * w + 2 * (3 * 3 * 4 * w * 4 * w) \
-        + 3 * 3 * 4 * w * 2 * w + 3 * 3 * 2 * w * w + 9 * 9 * w * 3 + 3
-    norms = 2 * (w + 2 * w + 4 * w + 2 * 4 * w + 2 * w + w)
-    assert generator.count_params() == convs + norms
+    assert stylenet.size_multiple(generator) == 8
+    assert stylenet.size_multiple(models.build_style_generator(width=4, num_residual=1, shuffle=1)) == 4
+    photo = np.random.default_rng(0).random((37, 53, 3)).astype("float32")
+    assert stylenet.stylize_with(generator, photo).shape == (37, 53, 3)
+    with pytest.raises(ValueError, match="too small"):
+        stylenet.stylize_with(generator, photo[:5, :5])
 
 
 def test_patch_discriminator_gives_a_map_with_a_70_pixel_receptive_field(tf):
@@ -43,8 +79,9 @@ def test_patch_discriminator_gives_a_map_with_a_70_pixel_receptive_field(tf):
 
 
 def test_config_validation(stylenet):
-    with pytest.raises(ValueError, match="crop_size=30"):
-        stylenet.StyleNetConfig(crop_size=30)
+    with pytest.raises(ValueError, match="crop_size=36 must be a multiple of 8"):
+        stylenet.StyleNetConfig(crop_size=36)
+    stylenet.StyleNetConfig(crop_size=36, shuffle=1)  # Johnson's shape: multiples of 4
     with pytest.raises(ValueError, match="adversarial_weight"):
         stylenet.StyleNetConfig(adversarial_weight=-1)
 
@@ -95,3 +132,69 @@ def test_pretrained_unknown_name_lists_what_ships_and_how_to_train(stylenet):
     assert isinstance(stylenet.shipped_styles(), list)
     with pytest.raises(ValueError, match=r"no shipped style generator named 'mona_lisa' \(shipped: .*train-style"):
         stylenet.pretrained("mona_lisa")
+
+
+def test_colour_jitter_keeps_range_and_changes_colours(stylenet):
+    photos = {"a": np.random.default_rng(0).random((40, 40, 3)).astype("float32")}
+    plain = stylenet.CropSampler(photos, 40, min_scale=1.0, seed=0).batch(8)
+    jittered = stylenet.CropSampler(photos, 40, min_scale=1.0, seed=0, color_jitter=0.3).batch(8)
+    assert jittered.min() >= 0 and jittered.max() <= 1
+    assert not np.allclose(plain, jittered)
+    with pytest.raises(ValueError, match="color_jitter"):
+        stylenet.StyleNetConfig(color_jitter=1.5)
+
+
+@pytest.mark.parametrize("adversarial_weight", [0.0, 0.1])
+def test_a_resumed_run_continues_exactly_where_it_stopped(stylenet, tmp_path, adversarial_weight):
+    config = stylenet.StyleNetConfig(crop_size=32, style_size=64, batch_size=1, width=4, num_residual=1,
+                                     discriminator_width=4, contents=("tubingen",), adversarial_weight=adversarial_weight)
+    straight = stylenet.StyleNetTrainer(config)
+    straight.train(2)
+    straight.save_checkpoint(tmp_path)
+    straight.train(4)
+    resumed = stylenet.StyleNetTrainer(config)
+    assert resumed.restore_checkpoint(tmp_path) == 2 and len(resumed.history["total"]) == 2
+    resumed.train(4)
+    assert resumed.step_count == 4
+    if adversarial_weight == 0:  # the discriminator's real crops come from TensorFlow's global random state
+        for a, b in zip(straight.generator.weights, resumed.generator.weights):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(straight.history["total"], resumed.history["total"], rtol=1e-5)
+    other = stylenet.StyleNetTrainer(dataclasses.replace(config, width=5))
+    with pytest.raises(ValueError, match="resume with the configuration"):
+        other.restore_checkpoint(tmp_path)
+
+
+SHIPPED = ("starry_night", "great_wave", "the_scream")
+
+
+def test_the_three_paintings_ship_with_a_generator(stylenet):
+    assert set(SHIPPED) <= set(stylenet.shipped_styles())
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_pretrained_loads_each_shipped_style_with_its_provenance(stylenet, name):
+    generator, record = stylenet.pretrained(name)
+    weights = stylenet.WEIGHTS_DIR / f"{name}.weights.h5"
+    assert weights.stat().st_size <= 5 * 2 ** 20  # ≤ 5 MB each
+    config = stylenet.config_from_record(record)
+    assert config.style == name and record["steps"] == config.num_steps > 0
+    assert record["train_seconds"] <= 20 * 60  # trained within the 20-minute CPU budget
+    assert record["data_sha256"] == stylenet.data_checksum(config)  # trained on the images that ship now
+    assert set(record["final_losses"]) >= {"content", "style", "tv", "total"}
+    assert len(record["history_every_10_steps"]["step"]) == -(-record["steps"] // 10)
+    photo = np.random.default_rng(0).random((48, 64, 3)).astype("float32")
+    out = stylenet.stylize_with(generator, photo)
+    assert out.shape == photo.shape and 0 <= out.min() and out.max() <= 1
+    assert np.abs(out - photo).mean() > 0.05  # it paints: not the identity
+
+
+def test_shipped_generators_move_a_photo_towards_their_painting(stylenet):
+    from ganstyle_edu import data, metrics
+    from ganstyle_edu.images import resize
+
+    photo = data.sample("chelsea", max_side=128)
+    for name in SHIPPED:
+        painting = resize(data.sample(name), 128)
+        stylised = stylenet.stylize_with(stylenet.pretrained(name)[0], photo)
+        assert metrics.style_distance(stylised, painting) < 0.5 * metrics.style_distance(photo, painting), name
