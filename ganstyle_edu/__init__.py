@@ -11,3 +11,14 @@ networks), viz (figures), widgets (interactive explorers), cli (the ``ganstyle-e
 Importing the package does not import TensorFlow; the modules that need it do, quietly.
 """
 __version__ = "0.1.0"
+
+
+def pretrained(name: str):
+    """A style generator that ships with the course, and its provenance record (notebook 06).
+
+    ``generator, record = ganstyle_edu.pretrained("starry_night")``; see ``stylenet.shipped_styles()``.
+    An unknown name raises ValueError listing the shipped ones. (Imports TensorFlow on first call.)
+    """
+    from .stylenet import pretrained as load
+
+    return load(name)

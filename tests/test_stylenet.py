@@ -189,6 +189,15 @@ def test_pretrained_loads_each_shipped_style_with_its_provenance(stylenet, name)
     assert np.abs(out - photo).mean() > 0.05  # it paints: not the identity
 
 
+def test_the_package_level_pretrained_is_the_same_loader(stylenet):
+    import ganstyle_edu
+
+    generator, record = ganstyle_edu.pretrained("great_wave")
+    assert record == stylenet.pretrained("great_wave")[1]
+    with pytest.raises(ValueError, match="shipped: great_wave, starry_night, the_scream"):
+        ganstyle_edu.pretrained("mona_lisa")
+
+
 def test_shipped_generators_move_a_photo_towards_their_painting(stylenet):
     from ganstyle_edu import data, metrics
     from ganstyle_edu.images import resize
