@@ -261,7 +261,8 @@ def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int =
     folded into channels on the way in (:class:`SpaceToDepth`) and unfolded on the way out
     (:class:`DepthToSpace`). The full-resolution convolutions are the costly ones (a 9×9 convolution on
     a 512² image costs as much as the three residual blocks), so s = 2 with 5×5 / 3×3 end kernels is
-    ≈ 5× faster on a CPU (bench/stylize_speed.py) and sees a wider context per pixel.
+    4.5× faster on a 2-core CPU at 512 px (93 vs 425 ms, bench/stylize_speed.py) and sees a wider context
+    per pixel.
 
     Input and output are RGB in [0, 1], any size divisible by :func:`style_generator_multiple`; the
     network is fully convolutional.
