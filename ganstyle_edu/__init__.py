@@ -1,12 +1,13 @@
 """ganstyle-edu: a notebook course on GAN-based image style transfer and how to look inside it.
 
-Modules, one per concept (each docstring names the notebook that introduces it):
-config (run modes, set-up), images (loading/saving), data (bundled samples), features (pretrained
-VGG features, offline), gram (Gram matrices, mean/std, MMD), losses (content, style, TV), metrics
-(style distance, SWD, KID, content preservation), nst (optimisation-based style transfer), toy2d (GANs
-in two dimensions, mode collapse), models (the DCGAN generator and discriminator), gan (GAN training,
-its callbacks and checkpoints), latent (walking the latent space), stylenet (feed-forward style
-networks), viz (figures), widgets (interactive explorers), cli (the ``ganstyle-edu`` command).
+Modules, one per concept (each docstring names the notebook that introduces it): config (run modes,
+set-up), images (loading/saving), data (bundled samples), features (pretrained VGG features, offline),
+gram (Gram matrices, mean/std, MMD), losses (content, style, TV), metrics (style distance, SWD, KID,
+content preservation), nst (optimisation-based style transfer), toy2d (GANs in two dimensions, mode
+collapse), models (the DCGAN, the style generator, the PatchGAN), gan (GAN training, its callbacks and
+checkpoints), latent (walking the latent space), stylenet (feed-forward style networks), dissect (what a
+generator's units answer to and cause), viz (figures), widgets (interactive explorers), cli (the
+``ganstyle-edu`` command).
 
 Importing the package does not import TensorFlow; the modules that need it do, quietly.
 """

@@ -1,0 +1,78 @@
+"""Dissection (notebook 07): unit edits act only through the edited units; IoU and concept masks on hand-made data."""
+import numpy as np
+import pytest
+
+
+@pytest.fixture(scope="module")
+def dissect(tf):
+    from ganstyle_edu import dissect
+
+    return dissect
+
+
+@pytest.fixture(scope="module")
+def generator(tf):
+    from ganstyle_edu import models
+
+    import keras
+
+    keras.utils.set_random_seed(0)
+    return models.build_style_generator(width=4, num_residual=1)
+
+
+def test_ablating_a_unit_changes_only_that_unit_and_what_follows(dissect, generator):
+    photos = np.random.default_rng(0).random((2, 32, 40, 3)).astype("float32")
+    layer, unit = "res1a_relu", 3
+    edited = dissect.edit_units(generator, layer, [unit])
+    assert edited.count_params() == generator.count_params()  # the same weights, shared
+    before = dissect.layer_activations(generator, photos, ["down2_relu", layer, "res1b_conv"])
+    after = dissect.layer_activations(edited, photos, ["down2_relu", f"{layer}_edit", "res1b_conv"])
+    np.testing.assert_array_equal(after["down2_relu"], before["down2_relu"])  # upstream: untouched
+    others = [c for c in range(before[layer].shape[-1]) if c != unit]
+    np.testing.assert_array_equal(after[f"{layer}_edit"][..., others], before[layer][..., others])
+    assert np.all(after[f"{layer}_edit"][..., unit] == 0) and np.any(before[layer][..., unit] != 0)
+    assert not np.allclose(after["res1b_conv"], before["res1b_conv"])  # downstream: changed
+    assert not np.allclose(edited(photos).numpy(), generator(photos).numpy())
+    inserted = dissect.layer_activations(dissect.edit_units(generator, layer, [unit], value=5.0), photos,
+                                         [f"{layer}_edit"])[f"{layer}_edit"]
+    assert np.all(inserted[..., unit] == 5.0)
+
+
+def test_editing_no_unit_reproduces_the_generator(dissect, generator):
+    photos = np.random.default_rng(1).random((1, 24, 24, 3)).astype("float32")
+    np.testing.assert_array_equal(dissect.edit_units(generator, "up1_relu", []) (photos).numpy(), generator(photos).numpy())
+    with pytest.raises(ValueError, match="out of range"):
+        dissect.edit_units(generator, "up1_relu", [99])
+
+
+def test_unit_iou_on_hand_made_maps(dissect):
+    mask = np.zeros((1, 8, 8), bool)
+    mask[0, :4] = True  # the top half
+    maps = np.zeros((1, 8, 8, 3), np.float32)
+    maps[0, :4, :, 0] = 1.0  # unit 0 fires exactly on the mask
+    maps[0, 4:, :, 1] = 1.0  # unit 1 fires exactly off it
+    maps[0, 2:6, :, 2] = 1.0  # unit 2 covers half the mask and as much outside: IoU = 16 / 48
+    iou = dissect.unit_iou(maps, mask, quantile=0.4)
+    np.testing.assert_allclose(iou, [1.0, 0.0, 1 / 3])
+
+
+def test_concept_masks_find_what_was_drawn(dissect):
+    image = np.zeros((32, 32, 3), np.float32)
+    image[:, 16:] = 1.0  # a vertical step: black left, white right
+    edges = dissect.edge_mask(image, quantile=0.9)
+    columns = np.nonzero(edges.any(0))[0]
+    assert set(columns) <= {14, 15, 16, 17} and edges[:, 15:17].all()
+    assert dissect.brightness_mask(image, quantile=0.4)[:, 16:].all()
+    colours = dissect.color_masks(image, num_colors=2)
+    assert colours.shape == (2, 32, 32) and (colours.sum(0) == 1).all()  # a partition
+    assert colours[0][:, :16].all() and colours[1][:, 16:].all()  # darkest cluster first
+    noisy = image.copy()
+    noisy[:8, :8] = np.random.default_rng(0).random((8, 8, 3))
+    assert dissect.texture_mask(noisy, size=3, quantile=0.9)[:8, :8].mean() > 0.3
+
+
+def test_layer_activations_names_a_missing_layer(dissect, generator):
+    with pytest.raises(ValueError, match="no layer 'nope'"):
+        dissect.layer_activations(generator, np.zeros((1, 16, 16, 3)), ["nope"])
+    stats = dissect.unit_stats(dissect.layer_activations(generator, np.ones((1, 16, 16, 3)) * 0.5, "in_relu")["in_relu"])
+    assert stats["mean"].shape == (4,) and np.all(stats["active"] <= 1)
