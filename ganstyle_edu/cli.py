@@ -71,7 +71,9 @@ def doctor_report(network: bool = True) -> tuple[list[tuple[str, str]], bool]:
         ok = False
         rows.append(("sample data", f"MISSING: {exc}"))
 
-    styles = sorted(p.name[:-len(".weights.h5")] for p in (Path(__file__).parent / "weights").glob("*.weights.h5"))
+    from .stylenet import shipped_styles
+
+    styles = shipped_styles()
     if styles:
         rows.append(("generators", f"found: {', '.join(styles)} (ganstyle-edu stylize --style NAME)"))
     else:

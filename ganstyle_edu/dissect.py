@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .config import import_tensorflow
+from .images import luminance
 
 tf = import_tensorflow()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
@@ -61,17 +62,13 @@ def unit_stats(activations: np.ndarray) -> dict[str, np.ndarray]:
 # Concepts from pixels
 
 
-def _luminance(images: np.ndarray) -> np.ndarray:
-    return np.asarray(images)[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)  # (..., H, W)
-
-
 def _top(values: np.ndarray, quantile: float) -> np.ndarray:
     return values > np.quantile(values, quantile)
 
 
 def edge_mask(image, quantile: float = 0.9) -> np.ndarray:
     """Pixels whose Sobel gradient magnitude of the luminance is in the top (1 − quantile) (notebook 07)."""
-    gray = _luminance(image)[None, :, :, None]  # (1, H, W, 1)
+    gray = luminance(image)[None, :, :, None]  # (1, H, W, 1)
     sobel = tf.image.sobel_edges(tf.constant(gray, tf.float32))  # (1, H, W, 1, 2): d/dy, d/dx
     magnitude = np.sqrt(np.sum(np.asarray(sobel) ** 2, axis=-1))[0, :, :, 0]  # (H, W)
     return _top(magnitude, quantile)
@@ -79,12 +76,12 @@ def edge_mask(image, quantile: float = 0.9) -> np.ndarray:
 
 def brightness_mask(image, quantile: float = 0.8) -> np.ndarray:
     """The brightest (1 − quantile) of the pixels, by luminance (notebook 07)."""
-    return _top(_luminance(image), quantile)
+    return _top(luminance(image), quantile)
 
 
 def texture_mask(image, size: int = 7, quantile: float = 0.8) -> np.ndarray:
     """Pixels with the highest local variance of the luminance in a size × size window (notebook 07)."""
-    gray = tf.constant(_luminance(image)[None, :, :, None], tf.float32)  # (1, H, W, 1)
+    gray = tf.constant(luminance(image)[None, :, :, None], tf.float32)  # (1, H, W, 1)
     mean = tf.nn.avg_pool2d(gray, size, 1, "SAME")
     mean_sq = tf.nn.avg_pool2d(gray ** 2, size, 1, "SAME")
     variance = np.asarray(mean_sq - mean ** 2)[0, :, :, 0]  # (H, W)
@@ -102,7 +99,7 @@ def color_masks(image, num_colors: int = 4, seed: int = 0, iterations: int = 20)
         for k in range(num_colors):
             if np.any(labels == k):
                 centres[k] = pixels[labels == k].mean(0)
-    order = np.argsort(centres @ np.array([0.299, 0.587, 0.114], np.float32))
+    order = np.argsort(luminance(centres))
     labels = np.argsort(order)[labels]  # relabel: 0 = darkest centre
     return np.stack([labels == k for k in range(num_colors)]).reshape(num_colors, *np.shape(image)[:2])
 

@@ -34,7 +34,7 @@ from .config import import_tensorflow
 from .features import CONTENT_LAYER, STYLE_LAYERS, FeatureExtractor
 from .gan import checkpoint_folder, discriminator_loss, generator_loss, write_checkpoint
 from .gram import gram_matrix
-from .images import atomic_path, atomic_write, load_image, resize
+from .images import atomic_path, atomic_write, load_image, luminance, resize
 from .losses import content_loss, style_loss, total_variation_loss
 from .models import DepthToSpace, build_patch_discriminator, build_style_generator, style_generator_multiple
 
@@ -93,24 +93,24 @@ class StyleNetConfig:
             raise ValueError(f"StyleNetConfig: min_scale={self.min_scale} must be in (0, 1]")
 
 
-def _load_style(style) -> np.ndarray:
-    if isinstance(style, str) and not Path(style).suffix:
-        return data.sample(style)
-    return load_image(style)
+def _style_path(style):
+    """A bundled painting's file for a bare name (no suffix), else ``style`` as given (a path or an image)."""
+    return data.sample_path(style) if isinstance(style, str) and not Path(style).suffix else style
+
+
+def _content_names(config: StyleNetConfig) -> tuple:
+    return config.contents or tuple(data.names("content"))
 
 
 def content_images(config: StyleNetConfig) -> dict[str, np.ndarray]:
     """The photos training crops are taken from, at a long side of 2·crop_size (notebook 06)."""
-    names = config.contents or tuple(data.names("content"))
-    return {name: data.sample(name, max_side=2 * config.crop_size) for name in names}
+    return {name: data.sample(name, max_side=2 * config.crop_size) for name in _content_names(config)}
 
 
 def data_checksum(config: StyleNetConfig) -> str:
     """SHA-256 over the style and content files a run trains on (for the provenance record)."""
     digest = hashlib.sha256()
-    style_path = (data.sample_path(config.style) if isinstance(config.style, str) and not Path(config.style).suffix
-                  else Path(config.style))
-    for path in [style_path] + [data.sample_path(n) for n in (config.contents or tuple(data.names("content")))]:
+    for path in [_style_path(config.style)] + [data.sample_path(n) for n in _content_names(config)]:
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()
 
@@ -131,7 +131,7 @@ class CropSampler:
         if not self.color_jitter:
             return crop
         brightness, saturation = self.rng.uniform(1 - self.color_jitter, 1 + self.color_jitter, size=2)
-        gray = crop @ np.array([0.299, 0.587, 0.114], dtype=crop.dtype)  # (crop, crop) luminance
+        gray = luminance(crop)  # (crop, crop)
         crop = gray[..., None] + saturation * (crop - gray[..., None])
         return np.clip(brightness * crop, 0.0, 1.0)
 
@@ -165,7 +165,7 @@ class StyleNetTrainer:
         self.generator_optimizer = keras.optimizers.Adam(config.learning_rate)
         layers = list(dict.fromkeys(tuple(config.style_layers) + (config.content_layer,)))
         self.extractor = extractor or FeatureExtractor(layers)
-        self.style_image = resize(_load_style(config.style), config.style_size)
+        self.style_image = resize(load_image(_style_path(config.style)), config.style_size)
         style_features = self.extractor(self.style_image)
         self.style_targets = {layer: gram_matrix(style_features[layer]) for layer in config.style_layers}
         self.sampler = CropSampler(content_images(config), config.crop_size, config.min_scale, config.seed,
@@ -307,9 +307,9 @@ class StyleNetTrainer:
         """Write the generator's weights and a provenance JSON into ``directory``, atomically (notebook 06)."""
         directory = Path(directory)
         name = self.config.style if isinstance(self.config.style, str) else "style"
-        record = provenance(self)
-        save_generator(self.generator, directory / f"{Path(name).stem}.weights.h5", record)
-        return directory / f"{Path(name).stem}.weights.h5"
+        path = directory / f"{Path(name).stem}.weights.h5"
+        save_generator(self.generator, path, provenance(self))
+        return path
 
 
 def provenance(trainer: StyleNetTrainer) -> dict:
@@ -334,7 +334,7 @@ def save_generator(generator, path, record: dict) -> None:
         raise ValueError(f"{path}: a weights file must end in .weights.h5 (Keras 3)")
     with atomic_path(path, suffix=".weights.h5") as tmp:  # Keras wants the .weights.h5 suffix
         generator.save_weights(tmp)
-    json_path = path.with_name(path.name.replace(".weights.h5", ".json"))
+    json_path = record_path(path)
     curves = record.get("history_every_10_steps")
     text = json.dumps({k: v for k, v in record.items() if k != "history_every_10_steps"}, indent=2)
     if curves is not None:  # one line per curve, not one per number
@@ -346,7 +346,7 @@ def save_generator(generator, path, record: dict) -> None:
 def load_generator(path):
     """A style generator from a ``.weights.h5`` file and the JSON record beside it (notebook 06)."""
     path = Path(path)
-    json_path = path.with_name(path.name.replace(".weights.h5", ".json"))
+    json_path = record_path(path)
     for required in (path, json_path):
         if not required.is_file():
             raise FileNotFoundError(f"{required}: missing; a style generator needs its .weights.h5 and .json side by side")
@@ -404,10 +404,15 @@ def _forward(generator):
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
 
+def record_path(weights_path) -> Path:
+    """The provenance JSON beside a ``NAME.weights.h5`` file: ``NAME.json``."""
+    weights_path = Path(weights_path)
+    return weights_path.with_name(weights_path.name.replace(".weights.h5", ".json"))
+
+
 def shipped_styles() -> list[str]:
-    """Names of the style generators that ship with the package (notebook 06)."""
-    return sorted(p.name[:-len(".weights.h5")] for p in WEIGHTS_DIR.glob("*.weights.h5")
-                  if p.with_name(p.name.replace(".weights.h5", ".json")).is_file())
+    """Names of the style generators that ship with the package, each with its record (notebook 06)."""
+    return sorted(p.name[:-len(".weights.h5")] for p in WEIGHTS_DIR.glob("*.weights.h5") if record_path(p).is_file())
 
 
 def pretrained(name: str):
