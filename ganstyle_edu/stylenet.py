@@ -36,6 +36,7 @@ from .gan import checkpoint_folder, discriminator_loss, generator_loss, write_ch
 from .gram import gram_matrix
 from .images import atomic_path, atomic_write, load_image, luminance, resize
 from .losses import content_loss, style_loss, total_variation_loss
+from .saliency import realism_map  # noqa: F401  (notebook 06 calls it stylenet.realism_map)
 from .models import DepthToSpace, build_patch_discriminator, build_style_generator, style_generator_multiple
 
 tf = import_tensorflow()
@@ -423,14 +424,3 @@ def pretrained(name: str):
         raise ValueError(f"no shipped style generator named {name!r} (shipped: {listed}); train one with "
                          f"`ganstyle-edu train-style --style {name}` or use Gatys: `--method gatys`")
     return load_generator(WEIGHTS_DIR / f"{name}.weights.h5")
-
-
-def realism_map(discriminator, image) -> np.ndarray:
-    """A PatchGAN's verdict on every patch of ``image`` (H, W, 3) in [0, 1]: σ(logit), shape (H/8, W/8) (notebook 06).
-
-    Cell (i, j) is D's probability that the ~70-pixel patch centred near pixel (8i + 4, 8j + 4) is a
-    patch of the painting (the three stride-2 convolutions put neighbouring cells 8 pixels apart).
-    """
-    image = load_image(image)
-    logits = np.asarray(discriminator(image[None], training=False))  # (1, H/8, W/8, 1)
-    return 1.0 / (1.0 + np.exp(-logits[0, :, :, 0]))  # (H/8, W/8)

@@ -234,3 +234,53 @@ def show_realism_map(image, probabilities, ax=None, *, title: str = ""):
     ax.axis("off")
     ax.set_title(title or f"D says 'painting': {float(np.mean(probabilities)):.2f} on average", fontsize=9)
     return shown
+
+
+def show_map(image, heat, ax=None, *, title: str = "", cmap: str = "magma", alpha: float = 0.6, symmetric: bool = False):
+    """A heat map (h, w) — any resolution — laid over ``image`` (H, W, 3) in [0, 1] (notebooks 07 and 08).
+
+    symmetric: a diverging colour map centred on 0 (for signed maps such as style-loss shares).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3, 3))
+    image = np.clip(_as_numpy(image), 0, 1)
+    heat = _as_numpy(heat).astype(np.float64)
+    height, width = image.shape[:2]
+    ax.imshow(image)
+    if symmetric:
+        limit = float(np.abs(heat).max()) or 1.0
+        shown = ax.imshow(heat, cmap="coolwarm", vmin=-limit, vmax=limit, alpha=alpha, extent=(0, width, height, 0),
+                          interpolation="bilinear")
+    else:
+        shown = ax.imshow(heat, cmap=cmap, alpha=alpha, extent=(0, width, height, 0), interpolation="bilinear")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=8)
+    return shown
+
+
+def unit_atlas(outputs, activations, units: dict, *, quantile: float = 0.9, size: float = 1.6):
+    """A unit atlas (notebook 07): one row per labelled unit, one column per image; each panel is the
+    generator's output with the unit's top-(1 − quantile) region outlined in its activation's colour.
+
+    outputs: (N, H, W, 3) in [0, 1]; activations: (N, h, w, C); units: {row label: unit index}.
+    """
+    outputs, activations = _as_numpy(outputs), _as_numpy(activations)
+    rows, cols = len(units), len(outputs)
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows), squeeze=False)
+    for row, (label, unit) in enumerate(units.items()):
+        maps = activations[..., unit]  # (N, h, w)
+        threshold = np.quantile(maps, quantile)
+        for col in range(cols):
+            ax = axes[row, col]
+            show_map(outputs[col], maps[col], ax, alpha=0.45, cmap="viridis")
+            height, width = outputs[col].shape[:2]
+            grid_h, grid_w = maps.shape[1:]
+            xs = (np.arange(grid_w) + 0.5) * width / grid_w  # cell centres in pixels
+            ys = (np.arange(grid_h) + 0.5) * height / grid_h
+            if (maps[col] > threshold).any():
+                ax.contour(xs, ys, (maps[col] > threshold).astype(float), levels=[0.5], colors="white",
+                           linewidths=0.8)
+        axes[row, 0].text(-0.05, 0.5, label, transform=axes[row, 0].transAxes, ha="right", va="center", fontsize=8)
+    fig.tight_layout()
+    return fig

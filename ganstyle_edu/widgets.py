@@ -133,3 +133,171 @@ class WeightsExplorer:
         fig.text(0.5, 0.01, losses, ha="center", fontsize=9)
         _show(self.output, fig)
         return self.state
+
+
+class UnitExplorer:
+    """Pick a layer, a concept and a unit → the unit's activation over the output, its IoU with the concept,
+    and the output with the unit ablated (set to 0) or inserted (set to its 99th percentile) (notebook 07).
+
+    generator: a style generator; photos: (N, H, W, 3) in [0, 1]; dissections: {layer: dissect.dissect_layer
+    result} (layers missing from it are dissected on first use).
+    """
+
+    def __init__(self, generator, photos, layers, dissections: dict | None = None):
+        from . import dissect
+
+        self.dissect = dissect
+        self.generator, self.photos = generator, np.asarray(photos, np.float32)
+        self.dissections = dict(dissections or {})
+        self.layer = widgets.Dropdown(options=list(layers), description="layer")
+        self.concept = widgets.Dropdown(options=[], description="concept")
+        self.unit = widgets.Dropdown(options=[], description="unit")
+        self.photo = widgets.Dropdown(options=list(range(len(self.photos))), description="photo")
+        self.mode = widgets.ToggleButtons(options=["ablate", "insert"], description="edit")
+        self.output = widgets.Output()
+        self.state: dict = {}
+        self._quiet = False
+        self._refresh_options()
+        for control in (self.layer, self.concept):
+            control.observe(self._options_changed, names="value")
+        for control in (self.unit, self.photo, self.mode):
+            control.observe(self.update, names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.layer, self.concept]),
+                                    widgets.HBox([self.unit, self.photo]), self.mode, self.output])
+        self.update()
+
+    def _dissection(self, layer: str) -> dict:
+        if layer not in self.dissections:
+            self.dissections[layer] = self.dissect.dissect_layer(self.generator, self.photos, layer)
+        return self.dissections[layer]
+
+    def _refresh_options(self) -> None:
+        self._quiet = True
+        found = self._dissection(self.layer.value)
+        concepts = list(found["iou"])
+        if self.concept.value not in concepts:
+            self.concept.options = concepts
+            self.concept.value = concepts[0]
+        iou = found["iou"][self.concept.value]
+        self.unit.options = [(f"{u} (IoU {iou[u]:.2f})", int(u)) for u in np.argsort(-iou)]
+        self.unit.value = int(np.argmax(iou))
+        self._quiet = False
+
+    def _options_changed(self, *_):
+        if not self._quiet:
+            self._refresh_options()
+            self.update()
+
+    def compute(self, layer: str, concept: str, unit: int, photo: int, mode: str) -> dict:
+        found = self._dissection(layer)
+        activations = found["activations"][..., unit]  # (N, h, w)
+        value = 0.0 if mode == "ablate" else float(np.quantile(activations, 0.99))
+        edited_model = self.dissect.edit_units(self.generator, layer, [unit], value)
+        last = edited_model.layers[-1].name
+        edited = self.dissect.layer_activations(edited_model, self.photos[photo:photo + 1], last)[last][0]
+        return {"layer": layer, "concept": concept, "unit": unit, "photo": photo, "mode": mode, "value": value,
+                "iou": float(found["iou"][concept][unit]), "map": activations[photo],
+                "mask": found["masks"][concept][photo], "output": found["outputs"][photo], "edited": edited,
+                "change": float(np.abs(edited - found["outputs"][photo]).mean())}
+
+    def update(self, *_):
+        if self._quiet:
+            return self.state
+        self.state = self.compute(self.layer.value, self.concept.value, int(self.unit.value), int(self.photo.value),
+                                  self.mode.value)
+        _show(self.output, self.figure())
+        return self.state
+
+    def figure(self):
+        state = self.state
+        fig, axes = plt.subplots(1, 4, figsize=(12, 3.2))
+        axes[0].imshow(np.clip(state["output"], 0, 1))
+        axes[0].set_title("output", fontsize=9)
+        viz.show_map(state["output"], state["map"], axes[1], cmap="viridis", alpha=0.55,
+                     title=f"{state['layer']} unit {state['unit']}; IoU with {state['concept']} {state['iou']:.2f}")
+        axes[1].contour(state["mask"].astype(float), levels=[0.5], colors="white", linewidths=0.5)
+        axes[2].imshow(np.clip(state["edited"], 0, 1))
+        axes[2].set_title(f"{state['mode']}d (unit = {state['value']:.2g})", fontsize=9)
+        axes[3].imshow(np.abs(state["edited"] - state["output"]).sum(-1), cmap="magma")
+        axes[3].set_title(f"|change|, mean {state['change']:.3f}", fontsize=9)
+        for ax in axes:
+            ax.axis("off")
+        fig.tight_layout()
+        return fig
+
+
+class LatentExplorer:
+    """A DCGAN sample and the same sample moved along a latent direction by a strength slider (notebook 07).
+
+    generator: (B, latent_dim) → (B, H, W, 3) in [−1, 1]; directions: {name: (latent_dim,) unit vector};
+    attributes: {name: function of (N, H, W, 3) images in [0, 1] → (N,)} shown under each image.
+    """
+
+    def __init__(self, generator, directions: dict, attributes: dict | None = None, max_strength: float = 4.0):
+        self.generator, self.directions, self.attributes = generator, directions, dict(attributes or {})
+        self.latent_dim = int(generator.input_shape[-1])
+        self.direction = widgets.Dropdown(options=list(directions), description="direction")
+        self.strength = widgets.FloatSlider(value=2.0, min=-max_strength, max=max_strength, step=0.5,
+                                            description="strength")
+        self.seed = widgets.IntSlider(value=0, min=0, max=99, description="sample")
+        self.output = widgets.Output()
+        self.state: dict = {}
+        for control in (self.direction, self.strength, self.seed):
+            control.observe(self.update, names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.direction, self.strength]), self.seed, self.output])
+        self.update()
+
+    def compute(self, direction: str, strength: float, seed: int) -> dict:
+        from .latent import edit
+
+        z = np.random.default_rng(seed).standard_normal(self.latent_dim).astype(np.float32)
+        path = edit(z, self.directions[direction], [0.0, strength])  # (2, D)
+        images = (np.asarray(self.generator(path, training=False)) + 1.0) / 2.0  # (2, H, W, 3) in [0, 1]
+        measured = {name: fn(images) for name, fn in self.attributes.items()}
+        return {"direction": direction, "strength": strength, "seed": seed, "images": images, "attributes": measured}
+
+    def update(self, *_):
+        self.state = self.compute(self.direction.value, float(self.strength.value), int(self.seed.value))
+        titles = []
+        for index, label in enumerate(("sample", f"{self.state['direction']} × {self.state['strength']:+.1f}")):
+            values = ", ".join(f"{k} {v[index]:.2f}" for k, v in self.state["attributes"].items())
+            titles.append(f"{label}\n{values}" if values else label)
+        _show(self.output, viz.show_images(list(self.state["images"]), titles, size=2.8))
+        return self.state
+
+
+class SaliencyExplorer:
+    """Pick an image and a method → where the discriminator's verdict comes from (notebook 08).
+
+    discriminator: (B, H, W, 3) in [−1, 1] → (B, 1) logits; images: {name: (H, W, 3) in [−1, 1]};
+    methods: {name: function(discriminator, batch (1, H, W, 3)) → (1, h, w) map}.
+    """
+
+    def __init__(self, discriminator, images: dict, methods: dict):
+        self.discriminator, self.images, self.methods = discriminator, images, methods
+        self.image = widgets.Dropdown(options=list(images), description="image")
+        self.method = widgets.Dropdown(options=list(methods), description="method")
+        self.output = widgets.Output()
+        self.state: dict = {}
+        for control in (self.image, self.method):
+            control.observe(self.update, names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.image, self.method]), self.output])
+        self.update()
+
+    def compute(self, name: str, method: str) -> dict:
+        batch = np.asarray(self.images[name], np.float32)[None]  # (1, H, W, 3)
+        logit = float(np.asarray(self.discriminator(batch, training=False)).reshape(-1)[0])
+        heat = np.asarray(self.methods[method](self.discriminator, batch))[0]
+        return {"name": name, "method": method, "map": heat, "probability": 1.0 / (1.0 + np.exp(-logit))}
+
+    def update(self, *_):
+        self.state = self.compute(self.image.value, self.method.value)
+        fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.3))
+        shown = (self.images[self.state["name"]] + 1.0) / 2.0
+        axes[0].imshow(np.clip(shown, 0, 1))
+        axes[0].set_title(f"{self.state['name']}: D(x) = {self.state['probability']:.2f}", fontsize=9)
+        axes[0].axis("off")
+        viz.show_map(shown, self.state["map"], axes[1], title=self.state["method"])
+        fig.tight_layout()
+        _show(self.output, fig)
+        return self.state

@@ -126,3 +126,13 @@ def test_stylize_never_half_writes_an_existing_output(tmp_path, capsys):
     out.write_bytes(b"previous result")
     assert cli.main(["stylize", "data/content/missing.jpg", "--style", "starry_night", "-o", str(out)]) == 2
     assert out.read_bytes() == b"previous result"
+
+
+def test_train_gan_writes_a_loadable_pair(tmp_path):
+    result = _run("train-gan", "--style", "the_scream", "--steps", "2", "--width", "4", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "step 2/2" in result.stdout
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["the_scream.json", "the_scream_discriminator.weights.h5", "the_scream_generator.weights.h5"]
+    bad = _run("train-gan", "--style", "tubingen", "--steps", "2", "--out", str(tmp_path))
+    assert bad.returncode == 2 and "--style tubingen: not a bundled painting" in bad.stderr

@@ -76,3 +76,29 @@ def test_layer_activations_names_a_missing_layer(dissect, generator):
         dissect.layer_activations(generator, np.zeros((1, 16, 16, 3)), ["nope"])
     stats = dissect.unit_stats(dissect.layer_activations(generator, np.ones((1, 16, 16, 3)) * 0.5, "in_relu")["in_relu"])
     assert stats["mean"].shape == (4,) and np.all(stats["active"] <= 1)
+
+
+def test_dissect_layer_scores_every_unit_against_every_concept(dissect, generator):
+    photos = np.random.default_rng(3).random((2, 32, 32, 3)).astype("float32")
+    found = dissect.dissect_layer(generator, photos, "up2_relu")
+    channels = found["activations"].shape[-1]
+    assert found["outputs"].shape == photos.shape
+    assert set(found["iou"]) == {"edges", "bright", "texture", "colour 0", "colour 1", "colour 2", "colour 3"}
+    for concept, iou in found["iou"].items():
+        assert iou.shape == (channels,) and 0.0 <= iou.min() and iou.max() <= 1.0
+        np.testing.assert_allclose(iou, dissect.unit_iou(found["activations"], found["masks"][concept], 0.9))
+
+
+def test_ablation_effect_of_nothing_is_nothing_and_style_distance_matches_metrics(dissect, generator):
+    from ganstyle_edu import metrics
+
+    photos = np.random.default_rng(4).random((2, 32, 32, 3)).astype("float32")
+    style = np.random.default_rng(5).random((40, 48, 3)).astype("float32")
+    same = dissect.ablation_effect(generator, photos, "res1a_relu", [], style=style)
+    for key, values in same["before"].items():
+        np.testing.assert_allclose(same["after"][key], values, rtol=1e-6)
+    reference = metrics.style_distance(same["outputs"][1], style)
+    assert same["before"]["style_distance"][1] == pytest.approx(reference, rel=1e-4)
+    changed = dissect.ablation_effect(generator, photos, "res1a_relu", [0, 1, 2])
+    assert not np.allclose(changed["edited"], changed["outputs"])
+    assert "style_distance" not in changed["before"]

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from ganstyle_edu import latent
 from ganstyle_edu.latent import interpolate
 
 
@@ -65,3 +66,58 @@ def test_bad_arguments_are_refused(pair):
             interpolate(*pair, num)
     with pytest.raises(ValueError, match="same shape"):
         interpolate(np.zeros(3), np.zeros(4), 3)
+
+
+def test_pca_components_are_orthonormal_and_ordered():
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal((200, 6)) @ np.diag([5.0, 3.0, 1.0, 0.5, 0.2, 0.1])
+    components, explained, mean = latent.pca(data, 4)
+    np.testing.assert_allclose(components @ components.T, np.eye(4), atol=1e-10)
+    assert np.all(np.diff(explained) <= 0) and 0 < explained.sum() <= 1
+    assert np.argmax(np.abs(components[0])) == 0  # the widest axis first
+    np.testing.assert_allclose(mean, data.mean(0))
+
+
+def test_ganspace_recovers_the_latent_axis_that_moves_the_features():
+    rng = np.random.default_rng(1)
+    z = rng.standard_normal((500, 10))
+    mixing = rng.standard_normal((10, 30)) * 0.05
+    mixing[3] *= 40.0  # z_3 dominates the "activations"
+    found = latent.ganspace_directions(z, np.tanh(z @ mixing), num_components=3)
+    np.testing.assert_allclose(found["components"] @ found["components"].T, np.eye(3), atol=1e-8)
+    np.testing.assert_allclose(np.linalg.norm(found["directions"], axis=1), 1.0, rtol=1e-10)
+    assert abs(found["directions"][0, 3]) > 0.9
+
+
+def test_probe_direction_finds_a_planted_linear_attribute():
+    rng = np.random.default_rng(2)
+    z = rng.standard_normal((400, 8))
+    truth = np.zeros(8)
+    truth[[1, 5]] = [3.0, -4.0]
+    probe = latent.probe_direction(z, z @ truth + 0.1 * rng.standard_normal(400))
+    np.testing.assert_allclose(probe["direction"], truth / 5.0, atol=0.01)
+    assert probe["r2_test"] > 0.99 and abs(probe["slope"] - 5.0) < 0.05
+    noise = latent.probe_direction(z, rng.standard_normal(400))
+    assert noise["r2_test"] < 0.1  # nothing to find: held-out R² near (or below) zero
+    with pytest.raises(ValueError, match="too few"):
+        latent.probe_direction(z[:10], z[:10, 0])
+
+
+def test_edit_walks_along_the_direction():
+    z, direction = np.zeros(4), np.array([1.0, 0, 0, 0])
+    path = latent.edit(z, direction, [-2, 0, 3])
+    np.testing.assert_array_equal(path[:, 0], [-2, 0, 3])
+    np.testing.assert_array_equal(path[1], z)
+
+
+def test_image_attributes_on_hand_made_images():
+    gray = np.full((2, 8, 8, 3), 0.5, np.float32)
+    gray[1] = 1.0
+    np.testing.assert_allclose(latent.brightness(gray), [0.5, 1.0], rtol=1e-6)
+    np.testing.assert_allclose(latent.colourfulness(gray), 0.0, atol=1e-9)  # no colour at all
+    red = np.zeros((1, 8, 8, 3))
+    red[..., 0] = 1.0
+    np.testing.assert_allclose(latent.colourfulness(red), 0.3 * np.hypot(255.0, 127.5))
+    step = np.zeros((1, 8, 8, 3), np.float32)
+    step[:, :, 4:] = 1.0  # a vertical edge: columns 3 and 4 see a gradient of 0.5
+    np.testing.assert_allclose(latent.edge_density(step), 2 / 8)

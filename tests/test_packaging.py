@@ -43,9 +43,12 @@ def test_wheel_carries_the_sample_images(tmp_path):
     shipped = sorted(p.relative_to(ROOT / "data").as_posix() for p in (ROOT / "data").rglob("*") if p.is_file())
     assert data_files == shipped
     assert "ganstyle_edu/features.py" in names
-    weights = sorted(p.name for p in (ROOT / "ganstyle_edu" / "weights").glob("*") if p.suffix in (".h5", ".json"))
+    folder = ROOT / "ganstyle_edu" / "weights"
+    weights = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.suffix in (".h5", ".json"))
     assert weights, "no shipped style generators in ganstyle_edu/weights"
-    assert sorted(Path(n).name for n in names if n.startswith("ganstyle_edu/weights/")) == weights
+    assert any(w.startswith("painting_gan/") for w in weights), "no shipped painting GAN in weights/painting_gan"
+    assert sorted(Path(n).relative_to("ganstyle_edu/weights").as_posix() for n in names
+                  if n.startswith("ganstyle_edu/weights/")) == weights
 
 
 def test_installed_package_finds_its_own_data_copy(tmp_path, monkeypatch):

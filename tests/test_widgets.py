@@ -93,6 +93,67 @@ def test_weights_explorer_real_run(styles):
     assert np.isfinite(state["losses"]["total"])
 
 
+def test_unit_explorer_follows_its_controls():
+    import keras
+
+    from ganstyle_edu import dissect, models
+
+    keras.utils.set_random_seed(0)
+    generator = models.build_style_generator(width=4, num_residual=1)
+    photos = np.random.default_rng(0).random((2, 32, 32, 3)).astype(np.float32)
+    explorer = widgets.UnitExplorer(generator, photos, ["down2_relu", "up2_relu"])
+    assert isinstance(explorer.widget, ipywidgets.VBox)
+    iou = explorer.dissections["down2_relu"]["iou"]["edges"]
+    assert explorer.state["unit"] == int(np.argmax(iou))  # the best unit for the concept comes first
+    assert explorer.state["iou"] == pytest.approx(float(iou.max()))
+    explorer.layer.value = "up2_relu"  # re-dissects and re-lists the units
+    assert explorer.state["layer"] == "up2_relu" and "up2_relu" in explorer.dissections
+    explorer.unit.value = 1
+    explorer.photo.value = 1
+    reference = dissect.layer_activations(dissect.edit_units(generator, "up2_relu", [1]), photos[1:], "to_rgb")
+    np.testing.assert_allclose(explorer.state["edited"], reference["to_rgb"][0], atol=1e-6)
+    explorer.mode.value = "insert"
+    assert explorer.state["value"] > 0 and explorer.state["mode"] == "insert"
+
+
+def test_latent_explorer_moves_along_the_direction():
+    import keras
+
+    from ganstyle_edu import latent, models
+
+    keras.utils.set_random_seed(0)
+    generator = models.build_dcgan_generator(latent_dim=8, image_size=16, width=4)
+    direction = np.eye(8, dtype=np.float32)[2]
+    explorer = widgets.LatentExplorer(generator, {"axis 2": direction}, {"brightness": latent.brightness})
+    explorer.strength.value = 0.0
+    np.testing.assert_allclose(explorer.state["images"][0], explorer.state["images"][1], atol=1e-6)
+    explorer.strength.value = 3.0
+    z = np.random.default_rng(0).standard_normal(8).astype(np.float32)
+    expected = (np.asarray(generator(latent.edit(z, direction, [3.0]), training=False))[0] + 1) / 2
+    np.testing.assert_allclose(explorer.state["images"][1], expected, atol=1e-6)
+    assert explorer.state["attributes"]["brightness"].shape == (2,)
+
+
+def test_saliency_explorer_follows_its_controls():
+    import keras
+
+    from ganstyle_edu import models, saliency
+
+    keras.utils.set_random_seed(0)
+    critic = models.build_dcgan_discriminator(image_size=16, width=4)
+    rng = np.random.default_rng(0)
+    images = {"a": rng.uniform(-1, 1, (16, 16, 3)).astype(np.float32), "b": np.zeros((16, 16, 3), np.float32)}
+    methods = {"gradient": lambda d, x: saliency.saliency_map(saliency.input_gradients(saliency.logit_score(d), x)),
+               "Grad-CAM": lambda d, x: saliency.grad_cam(d, x, "conv2_act")}
+    explorer = widgets.SaliencyExplorer(critic, images, methods)
+    assert explorer.state["map"].shape == (16, 16)
+    explorer.method.value = "Grad-CAM"
+    assert explorer.state["map"].shape == (4, 4)
+    explorer.image.value = "b"
+    logit = float(np.asarray(critic(images["b"][None], training=False))[0, 0])
+    assert explorer.state["probability"] == pytest.approx(1 / (1 + np.exp(-logit)), rel=1e-5)
+
+
 @pytest.mark.skipif(os.environ.get("GANSTYLE_EXPECT_IPYWIDGETS") is not None, reason="already the 7.7 run")
 def test_the_same_tests_pass_on_ipywidgets_7_7():
     assert IPYWIDGETS_7.is_dir(), "ipywidgets 7.7.1 is missing: `make test` installs it into .venv/ipywidgets77"
@@ -100,4 +161,4 @@ def test_the_same_tests_pass_on_ipywidgets_7_7():
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__],
                             capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "5 passed, 1 skipped" in result.stdout
+    assert "8 passed, 1 skipped" in result.stdout

@@ -1,0 +1,153 @@
+"""Notebook 05's GAN on painting patches, as a recipe with shipped weights (notebooks 05, 07 and 08).
+
+A DCGAN (notebook 04) learns the distribution of 64×64 crops of one painting: G maps z ~ N(0, I₁₀₀) to a
+crop, D tells real crops from G's. The recipe is notebook 05's — non-saturating loss, Adam(2e-4, β₁ = 0.5)
+for each network, batch 32, widths 32 — with ``upsample="resize"`` (nearest ×2, then a convolution), which
+removes the checkerboard that notebook 05's transposed convolutions leave.
+
+Notebooks 07 and 08 dissect a trained pair without training one: ``pretrained_gan("starry_night")`` loads
+the shipped generator and discriminator (trained by ``ganstyle-edu train-gan --style starry_night``) with
+a provenance record (config, steps, seconds, final metrics, the painting's SHA-256).
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import data
+from .config import import_tensorflow
+from .gan import GAN, LOSSES, MetricsHistory, train
+from .images import atomic_path, atomic_write
+from .models import UPSAMPLE_MODES, build_dcgan_discriminator, build_dcgan_generator
+
+tf = import_tensorflow()
+import keras  # noqa: E402  (after the quiet TensorFlow import)
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights" / "painting_gan"
+
+
+@dataclasses.dataclass(frozen=True)
+class PaintingGANConfig:
+    """One painting-patch GAN run; the defaults are the shipped recipe (notebook 07)."""
+
+    style: str = "starry_night"  # a bundled painting
+    max_side: int = 320  # the painting is resized to this long side before cropping
+    crop_size: int = 64
+    latent_dim: int = 100
+    g_width: int = 32
+    d_width: int = 32
+    upsample: str = "resize"
+    batch_size: int = 32
+    num_steps: int = 2400
+    learning_rate: float = 2e-4
+    loss: str = "non_saturating"
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.upsample not in UPSAMPLE_MODES:
+            raise ValueError(f"upsample={self.upsample!r}: use one of {', '.join(UPSAMPLE_MODES)}")
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss={self.loss!r}: use one of {', '.join(LOSSES)}")
+        for name in ("num_steps", "batch_size", "g_width", "d_width", "latent_dim"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}={getattr(self, name)} must be at least 1")
+
+
+def build(config: PaintingGANConfig) -> GAN:
+    """The (untrained, compiled) GAN a config describes, with seeded initial weights (notebook 07)."""
+    keras.utils.set_random_seed(config.seed)
+    generator = build_dcgan_generator(config.latent_dim, config.crop_size, config.g_width, config.upsample)
+    discriminator = build_dcgan_discriminator(config.crop_size, config.d_width)
+    model = GAN(generator, discriminator, loss=config.loss, seed=config.seed)
+    model.compile(g_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=0.5, name="g_adam"),
+                  d_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=0.5, name="d_adam"))
+    return model
+
+
+def training_crops(config: PaintingGANConfig, count: int | None = None, seed: int | None = None):
+    """Batches of random crops of the painting in [−1, 1] (the generator's tanh range) (notebook 07)."""
+    painting = data.sample(config.style, max_side=config.max_side)
+    count = config.num_steps * config.batch_size if count is None else count
+    crops = data.random_crops(painting, config.crop_size, count, seed=config.seed if seed is None else seed,
+                              batch_size=config.batch_size)
+    return crops.map(lambda x: x * 2.0 - 1.0)
+
+
+def train_gan(config: PaintingGANConfig, callbacks=()) -> tuple[GAN, dict]:
+    """Train a painting-patch GAN from scratch: (gan, provenance record) (notebook 07)."""
+    model = build(config)
+    history = MetricsHistory(every=10)
+    start = time.perf_counter()
+    train(model, training_crops(config), config.num_steps, callbacks=[history, *callbacks])
+    seconds = time.perf_counter() - start
+    painting = data.sample_path(config.style)
+    record = {"config": dataclasses.asdict(config), "steps": model.step, "train_seconds": round(seconds, 1),
+              "final_metrics": {k: round(float(v[-1]), 6) for k, v in history.history.items() if k != "step"},
+              "generator_params": int(model.generator.count_params()),
+              "discriminator_params": int(model.discriminator.count_params()),
+              "data_sha256": hashlib.sha256(painting.read_bytes()).hexdigest(),
+              "tensorflow": tf.__version__, "keras": keras.__version__,
+              "history_every_10_steps": history.history}
+    return model, record
+
+
+def _paths(directory, style: str) -> dict[str, Path]:
+    directory = Path(directory)
+    return {"generator": directory / f"{style}_generator.weights.h5",
+            "discriminator": directory / f"{style}_discriminator.weights.h5",
+            "record": directory / f"{style}.json"}
+
+
+def save_gan(model: GAN, record: dict, directory) -> Path:
+    """Write generator, discriminator and the JSON record into ``directory``, each file atomically (notebook 07)."""
+    paths = _paths(directory, record["config"]["style"])
+    paths["record"].parent.mkdir(parents=True, exist_ok=True)
+    for key, network in (("generator", model.generator), ("discriminator", model.discriminator)):
+        with atomic_path(paths[key], suffix=".weights.h5") as tmp:  # Keras wants the .weights.h5 suffix
+            network.save_weights(tmp)
+    curves = record.get("history_every_10_steps", {})
+    text = json.dumps({k: v for k, v in record.items() if k != "history_every_10_steps"}, indent=2)
+    if curves:  # one line per curve, not one per number
+        rows = ",\n".join(f"    {json.dumps(k)}: {json.dumps([round(x, 5) for x in v])}" for k, v in curves.items())
+        text = text[:-2] + f',\n  "history_every_10_steps": {{\n{rows}\n  }}\n}}'
+    atomic_write(paths["record"], lambda stream: stream.write(text.encode()))
+    return paths["record"]
+
+
+def load_gan(directory, style: str) -> tuple[GAN, dict]:
+    """A trained painting-patch GAN from ``directory``: (gan, record); both networks in inference use (notebook 07)."""
+    paths = _paths(directory, style)
+    for path in paths.values():
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: missing; a painting GAN needs {style}_generator.weights.h5, "
+                                    f"{style}_discriminator.weights.h5 and {style}.json side by side")
+    record = json.loads(paths["record"].read_text())
+    fields = PaintingGANConfig.__dataclass_fields__
+    model = build(PaintingGANConfig(**{k: v for k, v in record["config"].items() if k in fields}))
+    model.generator.load_weights(paths["generator"])
+    model.discriminator.load_weights(paths["discriminator"])
+    return model, record
+
+
+def shipped_gans() -> list[str]:
+    """Paintings with a shipped painting-patch GAN (notebook 07)."""
+    return sorted(p.stem for p in WEIGHTS_DIR.glob("*.json"))
+
+
+def pretrained_gan(name: str = "starry_night") -> tuple[GAN, dict]:
+    """The shipped painting-patch GAN for ``name``: (gan, record) (notebook 07)."""
+    if name not in shipped_gans():
+        raise ValueError(f"no shipped painting GAN named {name!r} (shipped: {', '.join(shipped_gans()) or 'none'}); "
+                         f"train one with `ganstyle-edu train-gan --style {name}`")
+    return load_gan(WEIGHTS_DIR, name)
+
+
+def real_crops(config: PaintingGANConfig, count: int, seed: int = 1) -> np.ndarray:
+    """``count`` crops of the painting in [−1, 1], drawn with a seed other than training's (notebook 07)."""
+    crops = data.random_crops(data.sample(config.style, max_side=config.max_side), config.crop_size, count, seed=seed)
+    return np.stack([c.numpy() for c in crops]) * 2.0 - 1.0  # (count, S, S, 3)

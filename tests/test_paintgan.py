@@ -1,0 +1,56 @@
+"""The painting-patch GAN recipe (notebooks 05, 07, 08): one-step training, save/load, the shipped pair."""
+import dataclasses
+import hashlib
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture(scope="module")
+def paintgan(tf):
+    from ganstyle_edu import paintgan
+
+    return paintgan
+
+
+def test_config_is_validated(paintgan):
+    with pytest.raises(ValueError, match="upsample='bilinear'"):
+        paintgan.PaintingGANConfig(upsample="bilinear")
+    with pytest.raises(ValueError, match="num_steps=0"):
+        paintgan.PaintingGANConfig(num_steps=0)
+
+
+def test_two_steps_then_save_and_load_give_the_same_networks(paintgan, tmp_path):
+    config = dataclasses.replace(paintgan.PaintingGANConfig(), num_steps=2, batch_size=4, g_width=4, d_width=4,
+                                 style="great_wave")
+    model, record = paintgan.train_gan(config)
+    assert model.step == 2 and record["steps"] == 2 and len(record["history_every_10_steps"]["step"]) == 0
+    assert record["generator_params"] == model.generator.count_params()
+    assert record["data_sha256"] == hashlib.sha256(paintgan.data.sample_path("great_wave").read_bytes()).hexdigest()
+    paintgan.save_gan(model, record, tmp_path)
+    loaded, loaded_record = paintgan.load_gan(tmp_path, "great_wave")
+    z = np.random.default_rng(0).standard_normal((3, 100)).astype("float32")
+    np.testing.assert_array_equal(loaded.generate(z=z), model.generate(z=z))
+    crops = paintgan.real_crops(config, 3)
+    np.testing.assert_array_equal(np.asarray(loaded.discriminator(crops, training=False)),
+                                  np.asarray(model.discriminator(crops, training=False)))
+    assert loaded_record["config"] == record["config"]
+    with pytest.raises(FileNotFoundError, match="starry_night_generator.weights.h5: missing"):
+        paintgan.load_gan(tmp_path, "starry_night")
+
+
+def test_the_shipped_starry_night_gan(paintgan):
+    assert "starry_night" in paintgan.shipped_gans()
+    model, record = paintgan.pretrained_gan("starry_night")
+    config = paintgan.PaintingGANConfig()
+    assert record["config"] == dataclasses.asdict(config) and record["steps"] == config.num_steps
+    assert record["train_seconds"] < 45 * 60
+    assert record["data_sha256"] == hashlib.sha256(paintgan.data.sample_path("starry_night").read_bytes()).hexdigest()
+    samples = model.generate(64, seed=3)
+    assert samples.shape == (64, 64, 64, 3) and -1 <= samples.min() and samples.max() <= 1
+    real = paintgan.real_crops(config, 64, seed=7)
+    from ganstyle_edu.gan import sample_diversity
+
+    assert sample_diversity(samples) > 0.5 * sample_diversity(real)  # not collapsed to one crop
+    with pytest.raises(ValueError, match="no shipped painting GAN named 'udnie'"):
+        paintgan.pretrained_gan("udnie")
