@@ -627,6 +627,16 @@ def write_checkpoint(directory, step: int, write: Callable[[Path], dict], keep: 
     return final
 
 
+def record_text(record: dict, curves_key: str = "history_every_10_steps") -> str:
+    """A provenance record as indented JSON, each curve under ``curves_key`` on one line (notebooks 06 and 07)."""
+    curves = record.get(curves_key)
+    text = json.dumps({k: v for k, v in record.items() if k != curves_key}, indent=2)
+    if not curves:
+        return text
+    rows = ",\n".join(f"    {json.dumps(k)}: {json.dumps([round(x, 6) for x in v])}" for k, v in curves.items())
+    return text[:-2] + f',\n  {json.dumps(curves_key)}: {{\n{rows}\n  }}\n}}'
+
+
 def checkpoint_folder(directory, step: int | None = None) -> Path | None:
     """The folder of the checkpoint of ``step`` (default: the latest complete one), or None if there is none."""
     directory = Path(directory)

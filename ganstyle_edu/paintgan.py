@@ -21,7 +21,7 @@ import numpy as np
 
 from . import data
 from .config import import_tensorflow
-from .gan import GAN, LOSSES, MetricsHistory, train
+from .gan import GAN, LOSSES, MetricsHistory, record_text, train
 from .images import atomic_path, atomic_write
 from .models import UPSAMPLE_MODES, build_dcgan_discriminator, build_dcgan_generator
 
@@ -110,11 +110,7 @@ def save_gan(model: GAN, record: dict, directory) -> Path:
     for key, network in (("generator", model.generator), ("discriminator", model.discriminator)):
         with atomic_path(paths[key], suffix=".weights.h5") as tmp:  # Keras wants the .weights.h5 suffix
             network.save_weights(tmp)
-    curves = record.get("history_every_10_steps", {})
-    text = json.dumps({k: v for k, v in record.items() if k != "history_every_10_steps"}, indent=2)
-    if curves:  # one line per curve, not one per number
-        rows = ",\n".join(f"    {json.dumps(k)}: {json.dumps([round(x, 5) for x in v])}" for k, v in curves.items())
-        text = text[:-2] + f',\n  "history_every_10_steps": {{\n{rows}\n  }}\n}}'
+    text = record_text(record)  # one line per curve, not one per number
     atomic_write(paths["record"], lambda stream: stream.write(text.encode()))
     return paths["record"]
 

@@ -32,7 +32,7 @@ import numpy as np
 from . import data
 from .config import import_tensorflow
 from .features import CONTENT_LAYER, STYLE_LAYERS, FeatureExtractor
-from .gan import checkpoint_folder, discriminator_loss, generator_loss, write_checkpoint
+from .gan import checkpoint_folder, discriminator_loss, generator_loss, record_text, write_checkpoint
 from .gram import gram_matrix
 from .images import atomic_path, atomic_write, load_image, luminance, resize
 from .losses import content_loss, style_loss, total_variation_loss
@@ -335,13 +335,8 @@ def save_generator(generator, path, record: dict) -> None:
         raise ValueError(f"{path}: a weights file must end in .weights.h5 (Keras 3)")
     with atomic_path(path, suffix=".weights.h5") as tmp:  # Keras wants the .weights.h5 suffix
         generator.save_weights(tmp)
-    json_path = record_path(path)
-    curves = record.get("history_every_10_steps")
-    text = json.dumps({k: v for k, v in record.items() if k != "history_every_10_steps"}, indent=2)
-    if curves is not None:  # one line per curve, not one per number
-        rows = ",\n".join(f"    {json.dumps(k)}: {json.dumps([round(x, 6) for x in v])}" for k, v in curves.items())
-        text = text[:-2] + f',\n  "history_every_10_steps": {{\n{rows}\n  }}\n}}'
-    atomic_write(json_path, lambda stream: stream.write(text.encode()))
+    text = record_text(record)  # one line per curve, not one per number
+    atomic_write(record_path(path), lambda stream: stream.write(text.encode()))
 
 
 def load_generator(path):
