@@ -40,9 +40,15 @@ import keras  # noqa: E402  (after the quiet TensorFlow import)
 ScoreFn = Callable[[tf.Tensor], tf.Tensor]  # (N, H, W, 3) images → (N,) scores
 
 
+def _mean_logit(output) -> tf.Tensor:
+    """(N, 1) logits, or a patch discriminator's (N, h, w, 1) map → (N,): each image's mean logit."""
+    return tf.reduce_mean(tf.reshape(output, (tf.shape(output)[0], -1)), axis=1)
+
+
 def logit_score(discriminator) -> ScoreFn:
-    """s(x) = the discriminator's logit for each image, in inference mode (notebook 08)."""
-    return lambda images: tf.reshape(discriminator(images, training=False), (tf.shape(images)[0], -1))[:, 0]
+    """s(x) = the discriminator's logit for each image — a patch discriminator's mean logit — in inference mode
+    (notebook 08)."""
+    return lambda images: _mean_logit(discriminator(images, training=False))
 
 
 def _images(images) -> tf.Tensor:
@@ -102,14 +108,15 @@ def saliency_map(attributions) -> np.ndarray:
 def grad_cam(model: keras.Model, images, layer: str, score: Callable | None = None) -> np.ndarray:
     """Grad-CAM maps of a functional ``model`` at ``layer``: (N, h, w), ≥ 0, at the layer's resolution (notebook 08).
 
-    score: maps the model's output (N, ...) to (N,) scores; default: the first output unit (a logit).
+    score: maps the model's output (N, ...) to (N,) scores; default: the mean logit (a DCGAN discriminator's one
+    logit, or a PatchGAN's mean over its patches).
     Upsample with :func:`ganstyle_edu.dissect.upsample_maps` to lay the map over the image.
     """
     known = [l.name for l in model.layers]
     if layer not in known:
         raise ValueError(f"grad_cam: no layer {layer!r} in {model.name}; layers: {', '.join(known)}")
     probe = keras.Model(model.input, [model.get_layer(layer).output, model.output])
-    score = score or (lambda output: tf.reshape(output, (tf.shape(output)[0], -1))[:, 0])
+    score = score or _mean_logit
     images = _images(images)
     with tf.GradientTape() as tape:
         activations, output = probe(images, training=False)  # (N, h, w, K), (N, ...)

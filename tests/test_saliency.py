@@ -109,3 +109,13 @@ def test_sliding_realism_map_judges_each_window(saliency, discriminator):
     assert probabilities[2, 1] == pytest.approx(1.0 / (1.0 + np.exp(-logit)), rel=1e-5)
     with pytest.raises(ValueError, match="smaller than the discriminator's 32×32 window"):
         saliency.sliding_realism_map(discriminator, image[:20])
+
+
+def test_a_patch_discriminator_is_scored_by_its_mean_logit(saliency, tf):
+    from ganstyle_edu import models
+
+    critic = models.build_patch_discriminator(width=4)
+    images = np.random.default_rng(7).random((2, 32, 32, 3)).astype("float32")
+    expected = np.asarray(critic(images, training=False)).reshape(2, -1).mean(axis=1)
+    np.testing.assert_allclose(np.asarray(saliency.logit_score(critic)(tf.constant(images))), expected, rtol=1e-5)
+    assert saliency.grad_cam(critic, images, "conv3_act").shape[0] == 2
