@@ -193,9 +193,17 @@ def edit_units(generator, layer_name: str, units, value=0.0) -> keras.Model:
 # A layer's dissection, and the measured effect of an edit
 
 
-def dissect_layer(generator, photos, layer: str, quantile: float = 0.9, concept_quantile: float = 0.9) -> dict:
-    """Run ``generator`` on ``photos`` (N, H, W, 3) and score every unit of ``layer`` against each concept of
-    the *output* images (as GAN Dissection segments the generated image) (notebook 07).
+def _outputs_as_images(outputs, output_range) -> np.ndarray:
+    low, high = output_range
+    return (np.asarray(outputs, np.float32) - low) / (high - low)  # (N, H, W, 3) in [0, 1]
+
+
+def dissect_layer(generator, inputs, layer: str, quantile: float = 0.9, concept_quantile: float = 0.9,
+                  output_range=(0.0, 1.0)) -> dict:
+    """Run ``generator`` on ``inputs`` — photos (N, H, W, 3) for a style generator, noise (N, D) for a DCGAN — and
+    score every unit of ``layer`` against each concept of the *output* images (as GAN Dissection segments the
+    generated image) (notebook 07). output_range: the generator's output range ((−1, 1) for a DCGAN's tanh);
+    the outputs are mapped to [0, 1].
 
     Returns {"outputs": (N, H, W, 3), "activations": (N, h, w, C), "masks": {concept: (N, H, W)},
     "iou": {concept: (C,)}, "stats": unit_stats}. Concepts: :data:`CONCEPTS` (edges, bright, texture) at
@@ -204,9 +212,9 @@ def dissect_layer(generator, photos, layer: str, quantile: float = 0.9, concept_
     fires independently of the concept ≈ 0.1² / (0.1 + 0.1 − 0.1²) = 0.053 (GAN Dissection's top 1 % would
     cap the IoU with a 10 % concept at 0.1).
     """
-    photos = np.asarray(photos, np.float32)
-    found = layer_activations(generator, photos, [layer, generator.layers[-1].name])
-    activations, outputs = found[layer], found[generator.layers[-1].name]
+    found = layer_activations(generator, np.asarray(inputs, np.float32), [layer, generator.layers[-1].name])
+    activations = found[layer]
+    outputs = _outputs_as_images(found[generator.layers[-1].name], output_range)
     masks = {name: np.stack([make(image, quantile=concept_quantile) for image in outputs])
              for name, make in CONCEPTS.items()}
     colours = np.stack([color_masks(image) for image in outputs])  # (N, K, H, W)
@@ -216,42 +224,46 @@ def dissect_layer(generator, photos, layer: str, quantile: float = 0.9, concept_
             "iou": {name: unit_iou(activations, mask, quantile) for name, mask in masks.items()}}
 
 
-def ablation_effect(generator, photos, layer: str, units, value=0.0, style=None, extractor=None) -> dict:
+def ablation_effect(generator, inputs, layer: str, units, value=0.0, style=None, extractor=None,
+                    output_range=(0.0, 1.0)) -> dict:
     """Outputs before and after setting ``units`` of ``layer`` to ``value``, and what changed (notebook 07).
 
-    Measured per photo (arrays (N,)): each concept's area ("edges_area", "bright_area", "texture_area": the
+    inputs: photos (N, H, W, 3) for a style generator, noise (N, D) for a DCGAN (then pass output_range=(−1, 1)).
+    Measured per input (arrays (N,)): each concept's area ("edges_area", "bright_area", "texture_area": the
     share of pixels above the 90th percentile of that concept's strength in the *unedited* outputs — one fixed
-    threshold before and after), mean brightness, content distance (mean squared difference of
-    VGG relu4_2 features between output and photo), content SSIM, and, with ``style`` (H, W, 3), the style
-    distance to the painting (:func:`ganstyle_edu.metrics.style_distance`).
+    threshold before and after), mean brightness; when the inputs are photos of the outputs' size, content
+    distance (mean squared difference of VGG relu4_2 features between output and photo) and content SSIM;
+    and, with ``style`` (H, W, 3), the style distance to the painting (:func:`ganstyle_edu.metrics.style_distance`).
     Returns {"before": {...}, "after": {...}, "outputs": (N, H, W, 3), "edited": (N, H, W, 3)}.
     """
     from .features import CONTENT_LAYER, STYLE_LAYERS, FeatureExtractor
     from .gram import gram_matrix
     from .metrics import content_preservation
 
-    photos = np.asarray(photos, np.float32)
+    inputs = np.asarray(inputs, np.float32)
     extractor = extractor or FeatureExtractor(list(STYLE_LAYERS) + [CONTENT_LAYER])
     last = generator.layers[-1].name
-    outputs = layer_activations(generator, photos, last)[last]
-    edited = layer_activations(edit_units(generator, layer, units, value), photos, last)[last]
+    outputs = _outputs_as_images(layer_activations(generator, inputs, last)[last], output_range)
+    edited = layer_activations(edit_units(generator, layer, units, value), inputs, last)[last]
+    edited = _outputs_as_images(edited, output_range)
+    photos = inputs if inputs.shape == outputs.shape else None  # a style generator's photos: content is measured
     strengths = {name: np.stack([fn(image) for image in outputs]) for name, fn in STRENGTHS.items()}
     thresholds = {name: np.quantile(values, 0.9) for name, values in strengths.items()}
-    photo_content = np.asarray(extractor(photos)[CONTENT_LAYER])
+    photo_content = None if photos is None else np.asarray(extractor(photos)[CONTENT_LAYER])
     style_grams = None
     if style is not None:
         style_grams = {name: gram_matrix(f) for name, f in extractor(style).items() if name in STYLE_LAYERS}
 
     def measure(images):
-        found = extractor(images)
-        content = np.asarray(found[CONTENT_LAYER])
+        found = extractor(images) if photos is not None or style_grams is not None else None  # VGG only if needed
         result = {}
         for name, threshold in thresholds.items():
             strength = np.stack([STRENGTHS[name](image) for image in images])  # (N, H, W)
             result[f"{name}_area"] = (strength > threshold).mean(axis=(1, 2))
         result["brightness"] = np.array([luminance(image).mean() for image in images])
-        result["content_distance"] = ((content - photo_content) ** 2).mean(axis=(1, 2, 3))
-        result["ssim"] = np.array([content_preservation(image, photo) for image, photo in zip(images, photos)])
+        if photos is not None:
+            result["content_distance"] = ((np.asarray(found[CONTENT_LAYER]) - photo_content) ** 2).mean(axis=(1, 2, 3))
+            result["ssim"] = np.array([content_preservation(image, photo) for image, photo in zip(images, photos)])
         if style_grams is not None:  # metrics.style_distance, for the whole batch at once
             result["style_distance"] = sum(np.mean((np.asarray(gram_matrix(found[name])) - np.asarray(gram)) ** 2,
                                                    axis=(1, 2)) for name, gram in style_grams.items())

@@ -102,3 +102,20 @@ def test_ablation_effect_of_nothing_is_nothing_and_style_distance_matches_metric
     changed = dissect.ablation_effect(generator, photos, "res1a_relu", [0, 1, 2])
     assert not np.allclose(changed["edited"], changed["outputs"])
     assert "style_distance" not in changed["before"]
+
+
+def test_a_dcgan_is_dissected_from_noise(dissect, tf):
+    import keras
+
+    from ganstyle_edu import models
+
+    keras.utils.set_random_seed(0)
+    dcgan = models.build_dcgan_generator(latent_dim=8, image_size=16, width=4, upsample="resize")
+    z = np.random.default_rng(6).standard_normal((6, 8)).astype("float32")
+    found = dissect.dissect_layer(dcgan, z, "up1_act", output_range=(-1, 1))
+    images = (np.asarray(dcgan(z, training=False)) + 1) / 2
+    np.testing.assert_allclose(found["outputs"], images, atol=1e-6)  # mapped from [−1, 1] to [0, 1]
+    assert found["iou"]["bright"].shape == (4,)
+    effect = dissect.ablation_effect(dcgan, z, "up1_act", [0, 1], output_range=(-1, 1))
+    assert "ssim" not in effect["before"] and "content_distance" not in effect["before"]  # no photo to compare with
+    assert effect["edited"].shape == images.shape and not np.allclose(effect["edited"], images)
