@@ -247,19 +247,21 @@ def ablation_effect(generator, inputs, layer: str, units, value=0.0, style=None,
     edited = layer_activations(edit_units(generator, layer, units, value), inputs, last)[last]
     edited = _outputs_as_images(edited, output_range)
     photos = inputs if inputs.shape == outputs.shape else None  # a style generator's photos: content is measured
-    strengths = {name: np.stack([fn(image) for image in outputs]) for name, fn in STRENGTHS.items()}
+
+    def concept_strengths(images):
+        return {name: np.stack([fn(image) for image in images]) for name, fn in STRENGTHS.items()}  # (N, H, W) each
+
+    strengths = concept_strengths(outputs)
     thresholds = {name: np.quantile(values, 0.9) for name, values in strengths.items()}
     photo_content = None if photos is None else np.asarray(extractor(photos)[CONTENT_LAYER])
     style_grams = None
     if style is not None:
         style_grams = {name: gram_matrix(f) for name, f in extractor(style).items() if name in STYLE_LAYERS}
 
-    def measure(images):
+    def measure(images, image_strengths):
         found = extractor(images) if photos is not None or style_grams is not None else None  # VGG only if needed
-        result = {}
-        for name, threshold in thresholds.items():
-            strength = np.stack([STRENGTHS[name](image) for image in images])  # (N, H, W)
-            result[f"{name}_area"] = (strength > threshold).mean(axis=(1, 2))
+        result = {f"{name}_area": (image_strengths[name] > threshold).mean(axis=(1, 2))
+                  for name, threshold in thresholds.items()}
         result["brightness"] = np.array([luminance(image).mean() for image in images])
         if photos is not None:
             result["content_distance"] = ((np.asarray(found[CONTENT_LAYER]) - photo_content) ** 2).mean(axis=(1, 2, 3))
@@ -269,4 +271,5 @@ def ablation_effect(generator, inputs, layer: str, units, value=0.0, style=None,
                                                    axis=(1, 2)) for name, gram in style_grams.items())
         return result
 
-    return {"before": measure(outputs), "after": measure(edited), "outputs": outputs, "edited": edited}
+    return {"before": measure(outputs, strengths), "after": measure(edited, concept_strengths(edited)),
+            "outputs": outputs, "edited": edited}

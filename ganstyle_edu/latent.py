@@ -77,13 +77,16 @@ def pca(data, num_components: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return rows[:num_components], variance[:num_components] / variance.sum(), mean
 
 
+def _with_intercept(z: np.ndarray) -> np.ndarray:
+    return np.concatenate([z, np.ones((len(z), 1))], axis=1)  # (N, D + 1): a column of ones for the intercept
+
+
 def regression_direction(z, targets) -> tuple[np.ndarray, np.ndarray]:
     """Least-squares weights of targets (N,) or (N, k) on z (N, D) with an intercept: (unit directions (k, D),
     their norms before normalising (k,)) (notebook 07)."""
     z = np.asarray(z, np.float64)
     targets = np.asarray(targets, np.float64).reshape(len(z), -1)  # (N, k)
-    design = np.concatenate([z, np.ones((len(z), 1))], axis=1)  # (N, D + 1)
-    weights = np.linalg.lstsq(design, targets, rcond=None)[0][:-1].T  # (k, D), intercept dropped
+    weights = np.linalg.lstsq(_with_intercept(z), targets, rcond=None)[0][:-1].T  # (k, D), intercept dropped
     norms = np.linalg.norm(weights, axis=1)
     return weights / np.maximum(norms[:, None], 1e-12), norms
 
@@ -122,7 +125,7 @@ def probe_direction(z, attribute, held_out: float = 0.25, seed: int = 0) -> dict
     if split <= z.shape[1] or len(test) < 2:
         raise ValueError(f"probe_direction: {len(z)} samples are too few for {z.shape[1]} dimensions; "
                          f"use at least {2 * z.shape[1] + 4}")
-    design = np.concatenate([z, np.ones((len(z), 1))], axis=1)  # (N, D + 1)
+    design = _with_intercept(z)  # (N, D + 1)
     weights = np.linalg.lstsq(design[train], attribute[train], rcond=None)[0]  # (D + 1,)
     slope = float(np.linalg.norm(weights[:-1]))
     return {"direction": weights[:-1] / max(slope, 1e-12), "slope": slope,

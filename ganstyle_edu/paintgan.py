@@ -145,5 +145,4 @@ def pretrained_gan(name: str = "starry_night") -> tuple[GAN, dict]:
 
 def real_crops(config: PaintingGANConfig, count: int, seed: int = 1) -> np.ndarray:
     """``count`` crops of the painting in [−1, 1], drawn with a seed other than training's (notebook 07)."""
-    crops = data.random_crops(data.sample(config.style, max_side=config.max_side), config.crop_size, count, seed=seed)
-    return np.stack([c.numpy() for c in crops]) * 2.0 - 1.0  # (count, S, S, 3)
+    return np.concatenate([batch.numpy() for batch in training_crops(config, count, seed)])  # (count, S, S, 3)

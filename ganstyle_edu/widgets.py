@@ -286,7 +286,9 @@ class SaliencyExplorer:
 
     def compute(self, name: str, method: str) -> dict:
         batch = np.asarray(self.images[name], np.float32)[None]  # (1, H, W, 3)
-        logit = float(np.asarray(self.discriminator(batch, training=False)).reshape(-1)[0])
+        from .saliency import logit_score
+
+        logit = float(np.asarray(logit_score(self.discriminator)(batch))[0])  # a patch discriminator: its mean logit
         heat = np.asarray(self.methods[method](self.discriminator, batch))[0]
         return {"name": name, "method": method, "map": heat, "probability": 1.0 / (1.0 + np.exp(-logit))}
 
