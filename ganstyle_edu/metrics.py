@@ -502,3 +502,25 @@ def content_preservation(image, content) -> float:
     first = luminance(image)[None, :, :, None]  # (1, H, W, 1)
     second = luminance(content)[None, :, :, None]  # (1, H, W, 1)
     return float(tf.image.ssim(first, second, max_val=1.0)[0])
+
+
+def border_band(image, width: int = 8) -> float:
+    """Mean luminance of the outer ``width``-pixel ring of an image minus that of the ring just inside it
+    (notebook 06).
+
+    A network that pads with zeros sees a black frame around every image and may paint a light or dark band
+    along the border; this measures it: ≈ 0 for a photo (the two rings show the same scene), positive for a
+    light band, negative for a dark one. image: (H, W, 3) in [0, 1], both sides at least 4·width + 1.
+    """
+    image = _as_image(image, "image")
+    height, width_px = image.shape[:2]
+    if min(height, width_px) <= 4 * width:
+        raise ValueError(f"border_band: a {height}×{width_px} image has no inner ring of width {width}; "
+                         f"use an image larger than {4 * width} px or a smaller width")
+    y = _luminance(image)  # (H, W)
+    outer = np.ones_like(y, bool)
+    outer[width:-width, width:-width] = False
+    inner = np.zeros_like(y, bool)
+    inner[width:-width, width:-width] = True
+    inner[2 * width:-2 * width, 2 * width:-2 * width] = False
+    return float(y[outer].mean() - y[inner].mean())

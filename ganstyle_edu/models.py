@@ -218,11 +218,6 @@ def checkerboard_energy(images, period: int = 2) -> float:
 
 
 # ------------------------------------------------------------------------------------ style transfer (06)
-def _instance_norm(name: str):
-    """Instance normalisation: GroupNormalization with one group per channel (Ulyanov et al. 2016)."""
-    return keras.layers.GroupNormalization(groups=-1, epsilon=1e-5, name=name)
-
-
 class SpaceToDepth(keras.layers.Layer):
     """(B, H, W, C) → (B, H/s, W/s, s·s·C): each s×s block of pixels becomes one cell's channels (notebook 06)."""
 
@@ -244,39 +239,158 @@ class DepthToSpace(SpaceToDepth):
         return tf.nn.depth_to_space(x, self.block)  # (B, s*H, s*W, C)
 
 
+class ConditionalInstanceNorm(keras.layers.Layer):
+    """Instance normalisation with one learned scale and shift per style (Dumoulin et al. 2017) (notebook 06).
+
+    Each channel of each image is normalised over its positions, then scaled and shifted:
+
+        x̂ = (x − μ(x)) / √(σ²(x) + ε),        y = γ_s ⊙ x̂ + β_s,
+
+    where (γ_s, β_s) ∈ R^C belong to style s. ``num_styles`` = 1 is plain instance normalisation (Ulyanov
+    et al. 2016) and the layer takes x alone; with N > 1 it takes [x, w], w (B, N) a mix of styles per image,
+    and uses γ = Σ_s w_s γ_s, β = Σ_s w_s β_s — a one-hot w picks one style exactly, and any convex w blends
+    styles inside one network. γ starts at 1 and β at 0.
+    """
+
+    def __init__(self, num_styles: int = 1, epsilon: float = 1e-5, **kwargs):
+        super().__init__(**kwargs)
+        self.num_styles = num_styles
+        self.epsilon = epsilon
+
+    def build(self, input_shape):
+        shape = input_shape[0] if self.num_styles > 1 else input_shape
+        channels = shape[-1]
+        self.gamma = self.add_weight(shape=(self.num_styles, channels), initializer="ones", name="gamma")
+        self.beta = self.add_weight(shape=(self.num_styles, channels), initializer="zeros", name="beta")
+
+    def call(self, inputs):
+        if self.num_styles > 1:
+            x, mix = inputs
+            mix = tf.cast(mix, x.dtype)
+            gamma = tf.matmul(mix, self.gamma)[:, None, None, :]  # (B, N) @ (N, C) -> (B, 1, 1, C)
+            beta = tf.matmul(mix, self.beta)[:, None, None, :]
+        else:
+            x, gamma, beta = inputs, self.gamma[0], self.beta[0]  # (C,) each
+        mean, variance = tf.nn.moments(x, axes=[1, 2], keepdims=True)  # (B, 1, 1, C) each
+        return (x - mean) * tf.math.rsqrt(variance + self.epsilon) * gamma + beta
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0] if self.num_styles > 1 else input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "num_styles": self.num_styles, "epsilon": self.epsilon}
+
+
+class ReflectionPadding(keras.layers.Layer):
+    """Pads height and width by ``pad`` pixels on each side with the mirror image of the border (notebook 06).
+
+    Zero padding tells every convolution where the border is (a black frame around the photo), and a
+    style network learns to paint it: a light or dark band along the edges. Reflection shows it more image.
+    """
+
+    def __init__(self, pad: int, **kwargs):
+        super().__init__(**kwargs)
+        self.pad = pad
+
+    def call(self, x):
+        p = self.pad
+        return tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]], mode="REFLECT")  # (B, H+2p, W+2p, C)
+
+    def compute_output_shape(self, input_shape):
+        grow = lambda side: None if side is None else side + 2 * self.pad  # noqa: E731
+        return (input_shape[0], grow(input_shape[1]), grow(input_shape[2]), input_shape[3])
+
+    def get_config(self):
+        return {**super().get_config(), "pad": self.pad}
+
+
+class StyleMix(keras.layers.Layer):
+    """A fixed mix of styles, one row per image of the batch: photos (B, H, W, 3) → (B, N) (notebook 06).
+
+    Binds a multi-style generator to one style (a one-hot ``mix``) or to a blend, so that the bound network
+    takes a photo alone. It has no weights.
+    """
+
+    def __init__(self, mix, **kwargs):
+        super().__init__(**kwargs)
+        self.mix = [float(w) for w in mix]
+
+    def call(self, photos):
+        mix = tf.constant(self.mix, photos.dtype)[None, :]  # (1, N)
+        return tf.tile(mix, [tf.shape(photos)[0], 1])  # (B, N)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], len(self.mix))
+
+    def get_config(self):
+        return {**super().get_config(), "mix": self.mix}
+
+
+PADDINGS = ("reflect", "zero")
+OUTPUT_UPSAMPLINGS = ("resize", "unfold")
+
+
 def style_generator_multiple(shuffle: int = 2) -> int:
     """Image sides a style generator accepts are multiples of this: two ×2 down-samplings times ``shuffle``."""
     return 4 * shuffle
 
 
 def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int = 2, in_kernel: int = 5,
-                          out_kernel: int = 3, name: str = "style_generator") -> keras.Model:
+                          out_kernel: int = 3, num_styles: int = 1, style_mix=None, padding: str = "reflect",
+                          output_upsampling: str = "resize", name: str = "style_generator") -> keras.Model:
     """A feed-forward style network in the shape of Johnson et al. (2016): photo → stylised photo (notebook 06).
 
     c{k_in}s1-w, d2w, d4w, R4w × num_residual, u2w, uw, c{k_out}s1-3 with instance normalisation after
     every convolution but the last, and nearest ×2 resize + convolution for up-sampling (no checkerboards,
     notebook 04). Johnson et al.: w = 32, 5 residual blocks, k_in = k_out = 9, shuffle = 1.
 
-    ``shuffle`` = s > 1 runs the whole network at 1/s of the resolution: the photo's s×s pixel blocks are
-    folded into channels on the way in (:class:`SpaceToDepth`) and unfolded on the way out
-    (:class:`DepthToSpace`). The full-resolution convolutions are the costly ones (a 9×9 convolution on
-    a 512² image costs as much as the three residual blocks), so s = 2 with 5×5 / 3×3 end kernels is
-    4.5× faster on a 2-core CPU at 512 px (93 vs 425 ms, bench/stylize_speed.py) and sees a wider context
-    per pixel.
+    ``shuffle`` = s > 1 runs the network at 1/s of the resolution: the photo's s×s pixel blocks are folded
+    into channels on the way in (:class:`SpaceToDepth`). The full-resolution convolutions are the costly
+    ones, so folding is several times faster on a CPU (bench/stylize_speed.py). On the way out
+    (``output_upsampling``) the result returns to full size either by "resize" — nearest ×s up-sampling,
+    then the k_out×k_out output convolution at full resolution — or by "unfold" — the output convolution
+    makes 3·s² channels at low resolution and :class:`DepthToSpace` unfolds them, which is cheaper but
+    prints an s×s grid wherever the s² phases disagree.
 
-    Input and output are RGB in [0, 1], any size divisible by :func:`style_generator_multiple`; the
-    network is fully convolutional.
+    ``num_styles`` = N > 1 makes one network for N styles: every normalisation is a
+    :class:`ConditionalInstanceNorm` with a (γ, β) per style, and the model takes [photo, w] with w (B, N)
+    a style mix (one-hot for one style). ``style_mix`` binds it to one fixed mix instead, so that it takes
+    the photo alone (the weights are the same; copy them with ``set_weights``).
+
+    ``padding``: "reflect" (every convolution pads with the mirror image, :class:`ReflectionPadding`) or
+    "zero". Input and output are RGB in [0, 1], sides divisible by :func:`style_generator_multiple`.
     """
-    if width < 1 or num_residual < 0 or shuffle < 1:
-        raise ValueError(f"width={width} and shuffle={shuffle} must be ≥ 1 and num_residual={num_residual} ≥ 0")
+    if width < 1 or num_residual < 0 or shuffle < 1 or num_styles < 1:
+        raise ValueError(f"width={width}, shuffle={shuffle} and num_styles={num_styles} must be ≥ 1 and "
+                         f"num_residual={num_residual} ≥ 0")
+    if padding not in PADDINGS:
+        raise ValueError(f"padding={padding!r}; use one of {', '.join(PADDINGS)}")
+    if output_upsampling not in OUTPUT_UPSAMPLINGS:
+        raise ValueError(f"output_upsampling={output_upsampling!r}; use one of {', '.join(OUTPUT_UPSAMPLINGS)}")
+    if style_mix is not None and len(style_mix) != num_styles:
+        raise ValueError(f"style_mix has {len(style_mix)} weights for num_styles={num_styles}; give one per style")
     layers = keras.layers
+    images = keras.Input((None, None, 3), name="photo")
+    inputs, mix = [images], None
+    if num_styles > 1:
+        if style_mix is None:
+            mix = keras.Input((num_styles,), name="style")
+            inputs.append(mix)
+        else:
+            mix = StyleMix(style_mix, name="style_mix")(images)
+
+    def conv(x, filters, kernel, stride, prefix, use_bias=False):
+        if padding == "reflect" and kernel > 1:
+            x = ReflectionPadding(kernel // 2, name=f"{prefix}_pad")(x)
+        return layers.Conv2D(filters, kernel, strides=stride, padding="valid" if padding == "reflect" else "same",
+                             use_bias=use_bias, name=f"{prefix}_conv")(x)
+
+    def norm(x, prefix):
+        return ConditionalInstanceNorm(num_styles, name=f"{prefix}_norm")(x if mix is None else [x, mix])
 
     def conv_block(x, filters, kernel, stride, prefix):
-        x = layers.Conv2D(filters, kernel, strides=stride, padding="same", use_bias=False, name=f"{prefix}_conv")(x)
-        x = _instance_norm(f"{prefix}_norm")(x)
-        return layers.ReLU(name=f"{prefix}_relu")(x)
+        return layers.ReLU(name=f"{prefix}_relu")(norm(conv(x, filters, kernel, stride, prefix), prefix))
 
-    images = keras.Input((None, None, 3), name="photo")
     x = layers.Rescaling(2.0, offset=-1.0, name="to_signed")(images)  # [0, 1] → [−1, 1]
     if shuffle > 1:
         x = SpaceToDepth(shuffle, name="fold")(x)  # (B, H/s, W/s, 3·s·s)
@@ -286,17 +400,21 @@ def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int =
     for i in range(1, num_residual + 1):
         skip = x
         x = conv_block(x, 4 * width, 3, 1, f"res{i}a")
-        x = layers.Conv2D(4 * width, 3, padding="same", use_bias=False, name=f"res{i}b_conv")(x)
-        x = _instance_norm(f"res{i}b_norm")(x)
+        x = norm(conv(x, 4 * width, 3, 1, f"res{i}b"), f"res{i}b")
         x = layers.Add(name=f"res{i}_add")([skip, x])
     for i, filters in ((1, 2 * width), (2, width)):
         x = layers.UpSampling2D(2, interpolation="nearest", name=f"up{i}_resize")(x)
         x = conv_block(x, filters, 3, 1, f"up{i}")
-    x = layers.Conv2D(3 * shuffle * shuffle, out_kernel, padding="same", name="out_conv")(x)
-    if shuffle > 1:
+    if shuffle > 1 and output_upsampling == "resize":
+        x = layers.UpSampling2D(shuffle, interpolation="nearest", name="out_resize")(x)  # (B, H, W, w)
+        x = conv(x, 3, out_kernel, 1, "out", use_bias=True)
+    elif shuffle > 1:
+        x = conv(x, 3 * shuffle * shuffle, out_kernel, 1, "out", use_bias=True)
         x = DepthToSpace(shuffle, name="unfold")(x)  # (B, H, W, 3)
+    else:
+        x = conv(x, 3, out_kernel, 1, "out", use_bias=True)
     x = layers.Activation("sigmoid", name="to_rgb")(x)
-    return keras.Model(images, x, name=name)
+    return keras.Model(inputs, x, name=name)
 
 
 def build_patch_discriminator(width: int = 32, num_layers: int = 3, name: str = "patch_discriminator") -> keras.Model:
@@ -316,7 +434,7 @@ def build_patch_discriminator(width: int = 32, num_layers: int = 3, name: str = 
         stride = 2 if i < num_layers else 1
         x = layers.Conv2D(width * 2 ** min(i, 3), 4, strides=stride, padding="same", name=f"conv{i + 1}")(x)
         if i > 0:
-            x = _instance_norm(f"conv{i + 1}_norm")(x)
+            x = ConditionalInstanceNorm(name=f"conv{i + 1}_norm")(x)
         x = layers.LeakyReLU(0.2, name=f"conv{i + 1}_act")(x)
     logits = layers.Conv2D(1, 4, padding="same", name="patch_logits")(x)
     return keras.Model(images, logits, name=name)

@@ -202,7 +202,8 @@ def stylize(content, style, config: NSTConfig = NSTConfig(),
 
     content, style: anything :func:`ganstyle_edu.images.load_image` accepts.
     callback(step, image, losses): called every ``callback_every`` steps and at the end of each scale,
-        with the current (H, W, 3) image and its weighted losses — for live plots and widgets.
+        with the current (H, W, 3) image and its weighted losses — for live plots and widgets. If it
+        returns True, the run stops there (a stop button; :func:`equivalent_iterations`).
     Returns an :class:`NSTResult`: the image, its weighted losses and the per-step history.
     """
     content = load_image(content, max_side=config.size)
@@ -237,12 +238,51 @@ def stylize(content, style, config: NSTConfig = NSTConfig(),
                 raise FloatingPointError(f"stylize: the loss became {values['total']} at step {step}; lower the "
                                          "learning rate or the style weight")
             reached = config.target_loss is not None and scale == 1.0 and values["total"] <= config.target_loss
+            stop = False
             if callback and (step % callback_every == 0 or step == sum(steps_per_scale) or reached):
-                callback(step, image.numpy()[0], values)
-            if reached:
+                stop = bool(callback(step, image.numpy()[0], values))
+            if reached or stop:
                 break
+        else:
+            continue
+        break  # a stop at a coarse scale ends the whole run
     final, _ = value_and_grad(image)  # the losses of the image we return
     return NSTResult(image.numpy()[0], _to_float(final), history, config)
+
+
+def equivalent_iterations(content, style, target_loss: float, config: NSTConfig, snapshot_steps=(),
+                          extractor: FeatureExtractor | None = None) -> dict:
+    """How many L-BFGS iterations of Gatys, on ``config``'s loss and from the photo, reach ``target_loss``
+    (notebook 06; Johnson et al. 2016, Fig. 5).
+
+    A feed-forward network T is worth n iterations on a photo x when Gatys' optimisation needs n iterations
+    to reach L(T(x)) on the same loss. Runs up to ``config.num_steps`` iterations (and on to the largest of
+    ``snapshot_steps``, whose images it keeps). Returns {"iterations": n, or 0 when the photo itself scores
+    at most the target, or None when ``config.num_steps`` iterations do not reach it; "history": the run's
+    per-iteration losses; "snapshots": {step: (H, W, 3) image}; "seconds"}.
+    """
+    content = load_image(content, max_side=config.size)
+    first, snapshots, last_snapshot = None, {}, max(snapshot_steps, default=0)
+    loss = StyleContentLoss(content, load_image(style, max_side=config.style_size or config.size),
+                            dataclasses.replace(config, scales=(1.0,)), extractor)
+    if float(loss(content[None])["total"]) <= target_loss:
+        first = 0
+
+    def watch(step, image, losses):
+        nonlocal first
+        if first is None and losses["total"] <= target_loss:
+            first = step
+        if step in snapshot_steps:
+            snapshots[step] = image
+        return first is not None and step >= last_snapshot
+
+    plain = dataclasses.replace(config, target_loss=None, init="content", scales=(1.0,),
+                                num_steps=max(config.num_steps, last_snapshot))
+    start = time.perf_counter()
+    result = stylize(content, style, plain, callback=watch, callback_every=1, extractor=loss.extractor)
+    reached = first if first is not None and first <= config.num_steps else None
+    return {"iterations": reached, "history": result.history, "snapshots": snapshots,
+            "seconds": time.perf_counter() - start}
 
 
 def synthesize_texture(style, config: NSTConfig = NSTConfig(), callback=None, callback_every: int = 10,

@@ -10,12 +10,24 @@ discriminator D (Isola et al. 2017) that scores every ~70-pixel patch of T(x) ag
 the painting itself — the GAN of notebook 05, judging local texture instead of whole images (Li & Wand
 2016, "MGAN", judge feature patches; we judge pixels). λ = 0 is Johnson et al.'s baseline.
 
-Training data: random crops of the bundled photos, at a random scale, randomly flipped, with a little
-brightness and saturation jitter.
+One network for several styles (Dumoulin et al. 2017): every instance normalisation gets one (γ, β) per
+style (:class:`ganstyle_edu.models.ConditionalInstanceNorm`); the convolutions are shared. Each training
+image draws a style, and a one-hot style vector picks its (γ, β). Mixing the (γ, β) of two styles blends
+them: ``pretrained("starry_night+the_scream", mix=0.3)``.
 
-Defaults are the shipped generators' recipe (480 steps of 4 crops of 128 px, ≈ 13 min on 2 CPU cores):
-Gatys' layers and β = 100, but α = 1e5 — ten times notebook 02's — because a generator trained this
-briefly with α = 1e4 paints the texture over the whole photo and loses its content.
+Training data: random crops of the bundled training photos (``data/content``; never ``data/heldout``), at a
+random scale, randomly flipped, with a little brightness and saturation jitter.
+
+The loss is the feed-forward recipe of Magenta's ``image_stylization`` on the same Keras VGG16 layers:
+content at relu3_3, style at relu1_2 / relu2_2 / relu3_3 / relu4_3 (no block 5: at 128-px crops its
+512-channel Gram would come from 8×8 positions), α = 1e4, β = 4 (Magenta's style/content ratio of 1e-4 per
+layer), and γ = 4 on 128-px crops — the TV term
+is a sum over pixels, so γ = 4 on a 128-px crop puts the same weight per pixel as γ = 1 on a 256-px photo,
+the size the networks are judged at (bench/stylize_quality.py). A network trained from scratch on this loss
+first learns textures and only slowly the photo (after 1000 steps at β = 20 its outputs were further from the
+photo, by the content loss, than a flat grey image); so it starts by copying the photo on a pixel loss
+(``identity_steps``, cheap) and then lets the style weight rise (``style_warmup_steps``). The loss network may run in
+bfloat16 (``loss_dtype``): about twice as fast on a CPU with AVX-512 BF16; evaluation uses float32.
 """
 from __future__ import annotations
 
@@ -31,54 +43,83 @@ import numpy as np
 
 from . import data
 from .config import import_tensorflow
-from .features import CONTENT_LAYER, STYLE_LAYERS, FeatureExtractor
+from .features import FeatureExtractor
 from .gan import checkpoint_folder, discriminator_loss, generator_loss, record_text, write_checkpoint
 from .gram import gram_matrix
 from .images import atomic_path, atomic_write, load_image, luminance, resize
 from .losses import content_loss, style_loss, total_variation_loss
+from .nst import NSTConfig
 from .saliency import realism_map  # noqa: F401  (notebook 06 calls it stylenet.realism_map)
-from .models import DepthToSpace, build_patch_discriminator, build_style_generator, style_generator_multiple
+from .models import (ConditionalInstanceNorm, DepthToSpace, OUTPUT_UPSAMPLINGS, PADDINGS, SpaceToDepth,
+                     build_patch_discriminator, build_style_generator, style_generator_multiple)
 
 tf = import_tensorflow()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
+
+STYLE_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3")
+CONTENT_LAYER = "block3_conv3"
+LOSS_DTYPES = ("float32", "bfloat16")
 
 
 @dataclasses.dataclass(frozen=True)
 class StyleNetConfig:
     """One style network's training run (notebook 06). ``dataclasses.replace(cfg, num_steps=10)`` for a variant.
 
-    style: a bundled painting's name (or a path). contents: bundled photo names to crop from (empty: all).
-    crop_size: training crops, pixels. style_size: long side of the painting when its Gram targets and its
-    real patches for D are taken. adversarial_weight: λ (0: Johnson's baseline, no discriminator).
-    gan_loss: the PatchGAN's loss (see ganstyle_edu.gan.LOSSES).
+    styles: bundled paintings' names (or paths); one network learns them all, one (γ, β) per style.
+    contents: bundled training photos to crop from (empty: every photo in ``data/content``).
+    crop_size: training crops, pixels. style_size: long side of each painting when its Gram targets and its
+    real patches for D are taken. learning_rate: Adam's, decayed along a cosine to
+    ``final_learning_rate`` at ``num_steps``. adversarial_weight: λ (0: Johnson's baseline, no D).
+    gan_loss: the PatchGAN's loss (see ganstyle_edu.gan.LOSSES). Network shape: see
+    :func:`ganstyle_edu.models.build_style_generator`. loss_dtype: the loss network's precision.
+    identity_steps: the first steps train T(x) ≈ x on pixels (mean squared error; no VGG, so they are cheap):
+    the network starts from the photo, as Gatys' optimisation does, rather than from grey noise.
+    style_warmup_steps: after those, the style term's weight rises linearly from 0 to β over these steps.
+    init_from: a trained generator's ``.weights.h5`` to start from (fine-tuning): every weight of the same
+    name and shape is copied; a new style's (γ, β) start at the mean of the source's styles.
+    train_norms_only: train only the normalisations' (γ, β) — a new style on frozen shared convolutions
+    (Dumoulin et al.; Magenta's ``image_stylization_finetune``).
     """
 
-    style: str = "starry_night"
+    styles: tuple = ("starry_night",)
     contents: tuple = ()
     crop_size: int = 128
     style_size: int = 256
     batch_size: int = 4
     num_steps: int = 1000
     learning_rate: float = 1e-3
-    content_weight: float = 1e5
-    style_weight: float = 100.0
-    tv_weight: float = 1.0
+    final_learning_rate: float = 1e-4
+    content_weight: float = 1e4
+    style_weight: float = 4.0
+    tv_weight: float = 4.0
     adversarial_weight: float = 0.0
     gan_loss: str = "hinge"
     discriminator_learning_rate: float = 2e-4
-    width: int = 16
-    num_residual: int = 3
+    width: int = 32
+    num_residual: int = 5
     shuffle: int = 2
     in_kernel: int = 5
     out_kernel: int = 3
+    padding: str = "reflect"
+    output_upsampling: str = "resize"
     discriminator_width: int = 32
     style_layers: tuple = STYLE_LAYERS
     content_layer: str = CONTENT_LAYER
+    loss_dtype: str = "bfloat16"
     min_scale: float = 0.5
     color_jitter: float = 0.1
+    identity_steps: int = 300
+    style_warmup_steps: int = 700
+    init_from: str | None = None
+    train_norms_only: bool = False
     seed: int = 0
 
     def __post_init__(self):
+        if isinstance(self.styles, str) or not self.styles:
+            raise ValueError(f"StyleNetConfig: styles={self.styles!r} must be a non-empty tuple of painting names, "
+                             "e.g. ('starry_night',)")
+        if len(set(map(str, self.styles))) != len(self.styles):
+            raise ValueError(f"StyleNetConfig: styles={self.styles!r} names a painting twice")
         for name in ("crop_size", "style_size", "batch_size", "num_steps", "width"):
             if getattr(self, name) < 1:
                 raise ValueError(f"StyleNetConfig: {name}={getattr(self, name)} must be at least 1")
@@ -92,6 +133,21 @@ class StyleNetConfig:
             raise ValueError(f"StyleNetConfig: color_jitter={self.color_jitter} must be in [0, 1)")
         if not 0 < self.min_scale <= 1:
             raise ValueError(f"StyleNetConfig: min_scale={self.min_scale} must be in (0, 1]")
+        if not 0 < self.final_learning_rate <= self.learning_rate:
+            raise ValueError(f"StyleNetConfig: final_learning_rate={self.final_learning_rate} must be in "
+                             f"(0, learning_rate={self.learning_rate}]")
+        for name, value, allowed in (("padding", self.padding, PADDINGS), ("loss_dtype", self.loss_dtype, LOSS_DTYPES),
+                                     ("output_upsampling", self.output_upsampling, OUTPUT_UPSAMPLINGS)):
+            if value not in allowed:
+                raise ValueError(f"StyleNetConfig: {name}={value!r}; use one of {', '.join(allowed)}")
+        if self.train_norms_only and self.init_from is None:
+            raise ValueError("StyleNetConfig: train_norms_only=True needs init_from (the trained generator whose "
+                             "convolutions stay frozen)")
+
+    @property
+    def style_names(self) -> tuple:
+        """Short names of the styles, in order: a bundled painting's name, or a file's stem."""
+        return tuple(Path(str(style)).stem for style in self.styles)
 
 
 def _style_path(style):
@@ -105,13 +161,17 @@ def _content_names(config: StyleNetConfig) -> tuple:
 
 def content_images(config: StyleNetConfig) -> dict[str, np.ndarray]:
     """The photos training crops are taken from, at a long side of 2·crop_size (notebook 06)."""
+    held_out = set(data.names("heldout")) & set(config.contents)
+    if held_out:
+        raise ValueError(f"StyleNetConfig: contents {sorted(held_out)} are held-out photos (data/heldout), kept "
+                         "for measuring quality; train on data/content")
     return {name: data.sample(name, max_side=2 * config.crop_size) for name in _content_names(config)}
 
 
 def data_checksum(config: StyleNetConfig) -> str:
     """SHA-256 over the style and content files a run trains on (for the provenance record)."""
     digest = hashlib.sha256()
-    for path in [_style_path(config.style)] + [data.sample_path(n) for n in _content_names(config)]:
+    for path in [_style_path(style) for style in config.styles] + [data.sample_path(n) for n in _content_names(config)]:
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()
 
@@ -152,43 +212,69 @@ class CropSampler:
 
 
 class StyleNetTrainer:
-    """Trains a style generator T (and, with λ > 0, a PatchGAN D) for one style (notebook 06).
+    """Trains a style generator T (and, with λ > 0, a PatchGAN D) for one or more styles (notebook 06).
 
     ``step()`` runs one training step and returns its losses (weighted, as floats); ``history`` keeps
     every step's. ``save_checkpoint(directory)`` / ``restore_checkpoint(directory)`` make a run resumable;
-    ``save(directory)`` writes the finished generator with its provenance record.
+    ``save(directory)`` writes the finished generator with its provenance record. Each image of a batch
+    draws one of ``config.styles``; with one style the network is a plain single-style one.
     """
 
     def __init__(self, config: StyleNetConfig, extractor: FeatureExtractor | None = None):
         self.config = config
         keras.utils.set_random_seed(config.seed)
         self.generator = generator_from_config(config)
-        self.generator_optimizer = keras.optimizers.Adam(config.learning_rate)
+        if config.init_from is not None:
+            initialise_from(self.generator, config.init_from, config.train_norms_only)
+        schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, config.num_steps,
+                                                          alpha=config.final_learning_rate / config.learning_rate)
+        self.generator_optimizer = keras.optimizers.Adam(schedule)
         layers = list(dict.fromkeys(tuple(config.style_layers) + (config.content_layer,)))
-        self.extractor = extractor or FeatureExtractor(layers)
-        self.style_image = resize(load_image(_style_path(config.style)), config.style_size)
-        style_features = self.extractor(self.style_image)
-        self.style_targets = {layer: gram_matrix(style_features[layer]) for layer in config.style_layers}
+        self.extractor = extractor or FeatureExtractor(layers, compute_dtype=config.loss_dtype)
+        self.style_images = [resize(load_image(_style_path(style)), config.style_size) for style in config.styles]
+        grams = [self.extractor(image) for image in self.style_images]
+        self.style_targets = {layer: tf.concat([gram_matrix(g[layer]) for g in grams], axis=0)  # (N, C, C)
+                              for layer in config.style_layers}
         self.sampler = CropSampler(content_images(config), config.crop_size, config.min_scale, config.seed,
                                    config.color_jitter)
         self.discriminator = None
         if config.adversarial_weight > 0:
+            if len(config.styles) > 1:
+                raise ValueError("StyleNetConfig: adversarial_weight > 0 trains one PatchGAN per painting; "
+                                 "use it with one style")
             self.discriminator = build_patch_discriminator(config.discriminator_width)
             self.discriminator_optimizer = keras.optimizers.Adam(config.discriminator_learning_rate, beta_1=0.5)
-            self.style_pixels = tf.constant(self.style_image)
+            self.style_pixels = tf.constant(self.style_images[0])
         self.step_count = 0
         self.seconds = 0.0
         self.history: dict[str, list[float]] = {}
         self._train_step = tf.function(self._step)
+        self._train_identity = tf.function(self._identity_step)
 
-    def perceptual_losses(self, photos, stylised) -> dict:
-        """Weighted content, style and TV terms of a batch, each a scalar tensor (notebook 06)."""
+    @property
+    def num_styles(self) -> int:
+        return len(self.config.styles)
+
+    def generate(self, photos, style_ids, training: bool = False):
+        """T(photos) with image i in style ``style_ids[i]`` (B,) — the network's call for this trainer."""
+        if self.num_styles == 1:
+            return self.generator(photos, training=training)
+        return self.generator([photos, tf.one_hot(style_ids, self.num_styles)], training=training)
+
+    def perceptual_losses(self, photos, stylised, style_ids=None) -> dict:
+        """Weighted content, style and TV terms of a batch, each a scalar tensor (notebook 06).
+
+        style_ids (B,): which style each image is scored against (default: the first).
+        """
         c = self.config
+        if style_ids is None:
+            style_ids = tf.zeros(tf.shape(photos)[0], tf.int32)
         features = self.extractor(stylised)
         targets = self.extractor(photos)
         content = content_loss({c.content_layer: features[c.content_layer]},
                                {c.content_layer: targets[c.content_layer]}) * c.content_weight
-        style = style_loss({k: features[k] for k in c.style_layers}, self.style_targets) * c.style_weight
+        grams = {layer: tf.gather(self.style_targets[layer], style_ids) for layer in c.style_layers}  # (B, C, C)
+        style = style_loss({k: features[k] for k in c.style_layers}, grams) * c.style_weight
         style = style / len(c.style_layers)
         tv = total_variation_loss(stylised) / tf.cast(tf.shape(stylised)[0], tf.float32) * c.tv_weight
         return {"content": content, "style": style, "tv": tv}
@@ -197,12 +283,12 @@ class StyleNetTrainer:
         size = self.config.crop_size
         return tf.stack([tf.image.random_crop(self.style_pixels, (size, size, 3)) for _ in range(batch_size)])
 
-    def _step(self, photos):
+    def _step(self, photos, style_ids):
         c = self.config
         out = {}
         if self.discriminator is not None:  # D first: real painting patches vs the current T(x)
             real = self._real_patches(c.batch_size)
-            fake = self.generator(photos, training=True)
+            fake = self.generate(photos, style_ids, training=True)
             with tf.GradientTape() as tape:
                 real_logits = self.discriminator(real, training=True)
                 fake_logits = self.discriminator(fake, training=True)
@@ -212,9 +298,9 @@ class StyleNetTrainer:
             out.update(d_loss=d_loss, d_real=tf.reduce_mean(tf.sigmoid(real_logits)),
                        d_fake=tf.reduce_mean(tf.sigmoid(fake_logits)))
         with tf.GradientTape() as tape:
-            stylised = self.generator(photos, training=True)
-            parts = self.perceptual_losses(photos, stylised)
-            total = parts["content"] + parts["style"] + parts["tv"]
+            stylised = self.generate(photos, style_ids, training=True)
+            parts = self.perceptual_losses(photos, stylised, style_ids)
+            total = parts["content"] + self._style_ramp() * parts["style"] + parts["tv"]
             if self.discriminator is not None:
                 parts["adversarial"] = generator_loss(self.discriminator(stylised, training=False), c.gan_loss)
                 parts["adversarial"] *= c.adversarial_weight
@@ -224,10 +310,33 @@ class StyleNetTrainer:
         out.update(parts, total=total)
         return out
 
+    def _style_ramp(self):
+        """The style term's share during the first ``style_warmup_steps``: rising linearly from 0 to 1."""
+        warmup = self.config.style_warmup_steps
+        if not warmup:
+            return 1.0
+        step = tf.cast(self.generator_optimizer.iterations + 1 - self.config.identity_steps, tf.float32)
+        return tf.clip_by_value(step / warmup, 0.0, 1.0)
+
+    def _identity_step(self, photos, style_ids):
+        with tf.GradientTape() as tape:
+            pixels = tf.reduce_mean((self.generate(photos, style_ids, training=True) - photos) ** 2)
+        grads = tape.gradient(pixels, self.generator.trainable_variables)
+        self.generator_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
+        return {"identity": pixels, "total": pixels}
+
+    def next_batch(self):
+        """The next training batch: crops (B, crop, crop, 3) and a style id per crop (B,), from the sampler's
+        random state (so that a resumed run draws the same batches)."""
+        photos = self.sampler.batch(self.config.batch_size)
+        style_ids = self.sampler.rng.integers(self.num_styles, size=self.config.batch_size).astype(np.int32)
+        return tf.constant(photos), tf.constant(style_ids)
+
     def step(self) -> dict[str, float]:
         """One training step on a fresh batch of crops; returns its losses (notebook 06)."""
         start = time.perf_counter()
-        values = {k: float(v) for k, v in self._train_step(tf.constant(self.sampler.batch(self.config.batch_size))).items()}
+        train_step = self._train_step if self.step_count >= self.config.identity_steps else self._train_identity
+        values = {k: float(v) for k, v in train_step(*self.next_batch()).items()}
         self.seconds += time.perf_counter() - start
         self.step_count += 1
         values["step"] = self.step_count
@@ -247,9 +356,13 @@ class StyleNetTrainer:
                 callback(self)
         return self.history
 
-    def stylize(self, photo) -> np.ndarray:
-        """The trained generator on one photo (H, W, 3) in [0, 1]; returns the stylised photo, same size."""
-        return stylize_with(self.generator, photo)
+    def stylize(self, photo, style=None) -> np.ndarray:
+        """The trained generator on one photo (H, W, 3) in [0, 1], in ``style`` (a name of config.styles, or
+        a mix as :func:`style_mix` takes it; default the first); returns the stylised photo, same size."""
+        generator = self.generator
+        if self.num_styles > 1:
+            generator = bind_style(generator, style_mix(self.config.style_names, style or self.config.style_names[0]))
+        return stylize_with(generator, photo)
 
     # -- checkpoints
     def _optimizers(self):
@@ -304,69 +417,207 @@ class StyleNetTrainer:
         self.step_count, self.seconds = state["step"], state["seconds"]
         return self.step_count
 
-    def save(self, directory) -> Path:
-        """Write the generator's weights and a provenance JSON into ``directory``, atomically (notebook 06)."""
-        directory = Path(directory)
-        name = self.config.style if isinstance(self.config.style, str) else "style"
-        path = directory / f"{Path(name).stem}.weights.h5"
+    def save(self, directory, name: str | None = None) -> Path:
+        """Write the generator's weights and a provenance JSON into ``directory``, atomically (notebook 06).
+
+        The file is ``NAME.weights.h5``; NAME defaults to the style's name, or "styles" for several.
+        """
+        names = self.config.style_names
+        path = Path(directory) / f"{name or (names[0] if len(names) == 1 else 'styles')}.weights.h5"
         save_generator(self.generator, path, provenance(self))
         return path
 
 
+def trained_loss(config: StyleNetConfig, shape, num_steps: int = 300):
+    """The loss a network of ``config`` was trained on, as an :class:`~ganstyle_edu.nst.NSTConfig` for an image
+    of ``shape`` (H, W, …) — to score its outputs, or to run Gatys on the same objective (notebook 06).
+
+    Same layers, α, β and painting size. The content and style terms are means, the same at any size; the
+    TV term is a sum over pixels, so its weight is scaled by (crop pixels / image pixels) to keep the
+    weight per pixel that training used (γ = 4 on 128² crops is γ = 1 on a 256² image).
+    """
+    height, width = shape[:2]
+    return NSTConfig(size=max(height, width), style_size=config.style_size, num_steps=num_steps, optimizer="lbfgs",
+                     style_layers=tuple(config.style_layers), content_layers=(config.content_layer,),
+                     content_weight=config.content_weight, style_weight=config.style_weight,
+                     tv_weight=config.tv_weight * config.crop_size ** 2 / (height * width), jit_compile=False)
+
+
+def machine() -> str:
+    """The CPU this process runs on and its core count, for provenance records (notebook 06)."""
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import os
+    import platform
+
+    return f"{model or platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+
+
 def provenance(trainer: StyleNetTrainer) -> dict:
-    """What produced a set of weights: config, steps, wall time, final losses, data checksum, and the loss
-    curves as means over every 10 steps (notebook 06)."""
+    """What produced a set of weights: config, steps, wall time, machine, final losses, data checksum, and the
+    loss curves as means over every 10 steps (notebook 06)."""
     last = {k: v[-1] for k, v in trainer.history.items() if k != "step"}
     tail = {k: float(np.mean(v[-50:])) for k, v in trainer.history.items() if k != "step"}
     every = 10
     curves = {k: [float(np.mean(v[i:i + every])) for i in range(0, len(v), every)]
               for k, v in trainer.history.items() if k != "step"}
     curves["step"] = [min(i + every, trainer.step_count) for i in range(0, trainer.step_count, every)]
-    return {"config": dataclasses.asdict(trainer.config), "steps": trainer.step_count,
-            "train_seconds": round(trainer.seconds, 1), "final_losses": last, "mean_losses_last_50": tail,
-            "data_sha256": data_checksum(trainer.config), "tensorflow": tf.__version__, "keras": keras.__version__,
-            "history_every_10_steps": curves}
+    return {"config": dataclasses.asdict(trainer.config), "styles": list(trainer.config.style_names),
+            "steps": trainer.step_count, "train_seconds": round(trainer.seconds, 1), "machine": machine(),
+            "final_losses": last, "mean_losses_last_50": tail, "data_sha256": data_checksum(trainer.config),
+            "tensorflow": tf.__version__, "keras": keras.__version__, "history_every_10_steps": curves}
 
 
 def save_generator(generator, path, record: dict) -> None:
-    """Save weights and their JSON record next to each other; each file is written then renamed."""
+    """Save weights and their JSON record next to each other; each file is written then renamed. The record
+    gains ``weights_sha256``, the checksum of the weights file it describes."""
     path = Path(path)
     if not path.name.endswith(".weights.h5"):
         raise ValueError(f"{path}: a weights file must end in .weights.h5 (Keras 3)")
     with atomic_path(path, suffix=".weights.h5") as tmp:  # Keras wants the .weights.h5 suffix
         generator.save_weights(tmp)
+        record = {**record, "weights_sha256": hashlib.sha256(Path(tmp).read_bytes()).hexdigest()}
     text = record_text(record)  # one line per curve, not one per number
     atomic_write(record_path(path), lambda stream: stream.write(text.encode()))
 
 
-def load_generator(path):
-    """A style generator from a ``.weights.h5`` file and the JSON record beside it (notebook 06)."""
+def load_generator(path, style=None, mix: float | None = None):
+    """A style generator from a ``.weights.h5`` file and the JSON record beside it: (generator, record)
+    (notebook 06).
+
+    A network of several styles is bound to ``style`` (see :func:`style_mix`), so that it takes a photo
+    alone; with ``style=None`` it is returned unbound, taking [photo, mix (B, N)].
+    """
     path = Path(path)
     json_path = record_path(path)
     for required in (path, json_path):
         if not required.is_file():
             raise FileNotFoundError(f"{required}: missing; a style generator needs its .weights.h5 and .json side by side")
     record = json.loads(json_path.read_text())
-    generator = generator_from_config(config_from_record(record))
+    config = config_from_record(record, json_path)
+    generator = generator_from_config(config)
     generator.load_weights(path)
+    if len(config.styles) > 1 and style is not None:
+        generator = bind_style(generator, style_mix(config.style_names, style, mix))
+    elif len(config.styles) == 1 and style is not None and style_mix(config.style_names, style, mix) != [1.0]:
+        raise ValueError(f"{path} holds one style ({config.style_names[0]}); it cannot paint {style!r}")
     return generator, record
 
 
-def config_from_record(record: dict) -> StyleNetConfig:
+def config_from_record(record: dict, source="the record") -> StyleNetConfig:
     """The :class:`StyleNetConfig` a provenance record was trained with (JSON lists back to tuples) (notebook 06)."""
     fields = StyleNetConfig.__dataclass_fields__
-    return StyleNetConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in record["config"].items() if k in fields})
+    saved = record.get("config", {})
+    if "styles" not in saved:
+        raise ValueError(f"{source}: written by an earlier version of the course (no 'styles'); its network has "
+                         "another shape — train it again with `ganstyle-edu train-style`")
+    return StyleNetConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items() if k in fields})
 
 
-def generator_from_config(config: StyleNetConfig):
-    """The (untrained) style generator a config describes (notebook 06)."""
+def generator_from_config(config: StyleNetConfig, style_mix=None):
+    """The (untrained) style generator a config describes; ``style_mix`` binds a multi-style one (notebook 06)."""
     return build_style_generator(config.width, config.num_residual, config.shuffle, config.in_kernel,
-                                 config.out_kernel)
+                                 config.out_kernel, num_styles=len(config.styles), style_mix=style_mix,
+                                 padding=config.padding, output_upsampling=config.output_upsampling)
+
+
+def initialise_from(generator, source, norms_only: bool = False) -> None:
+    """Copy a trained generator's weights into ``generator`` (fine-tuning; notebook 06).
+
+    Layers match by name. Convolutions must have the same shape. A normalisation's (γ, β) are copied when
+    both networks have the same styles; otherwise each style of ``generator`` starts at the mean (γ, β) of
+    the source's styles — a neutral start for a new painting. ``norms_only`` freezes everything but the
+    normalisations: only the (γ, β) of the new styles train.
+    """
+    trained, _ = load_generator(source)
+    known = {layer.name: layer for layer in trained.layers}
+    for layer in generator.layers:
+        if not layer.weights:
+            continue
+        if layer.name not in known:
+            raise ValueError(f"initialise_from {source}: it has no layer {layer.name!r}; start from a generator "
+                             "of the same shape (width, residual blocks, folding, kernels)")
+        weights = known[layer.name].get_weights()
+        if isinstance(layer, ConditionalInstanceNorm) and weights[0].shape != layer.gamma.shape:
+            gamma, beta = weights
+            weights = [np.repeat(gamma.mean(0, keepdims=True), layer.num_styles, 0),  # (N, C)
+                       np.repeat(beta.mean(0, keepdims=True), layer.num_styles, 0)]
+        if [w.shape for w in weights] != [tuple(w.shape) for w in layer.weights]:
+            raise ValueError(f"initialise_from {source}: layer {layer.name!r} has shapes "
+                             f"{[w.shape for w in weights]}, this network {[tuple(w.shape) for w in layer.weights]}")
+        layer.set_weights(weights)
+        if norms_only and not isinstance(layer, ConditionalInstanceNorm):
+            layer.trainable = False
+
+
+def style_mix(names, style, mix: float | None = None) -> list[float]:
+    """Weights over ``names`` (a network's styles, in order) for a style spelled as (notebook 06):
+
+    * a name: ``"starry_night"`` → one-hot;
+    * two names joined by "+": ``"starry_night+the_scream"`` with ``mix`` = the second's share (default 0.5);
+    * a dict ``{"starry_night": 0.7, "the_scream": 0.3}`` (weights ≥ 0, normalised to sum to 1).
+    """
+    names = list(names)
+    if isinstance(style, dict):
+        shares = dict(style)
+        if mix is not None:
+            raise ValueError("style_mix: give mix= with 'a+b' only; a dict carries its own weights")
+    elif isinstance(style, str) and "+" in style:
+        parts = style.split("+")
+        if len(parts) != 2:
+            raise ValueError(f"style {style!r}: blend two styles, 'a+b' with mix= the share of b; for more use a dict")
+        share = 0.5 if mix is None else float(mix)
+        if not 0 <= share <= 1:
+            raise ValueError(f"mix={mix}: the share of {parts[1]!r} must be in [0, 1]")
+        shares = {parts[0]: 1 - share}
+        shares[parts[1]] = shares.get(parts[1], 0.0) + share
+    elif isinstance(style, str):
+        if mix is not None:
+            raise ValueError(f"mix={mix} needs two styles: '{style}+OTHER'")
+        shares = {style: 1.0}
+    else:
+        raise ValueError(f"style={style!r}: a style name, 'a+b', or a dict of weights")
+    unknown = [name for name in shares if name not in names]
+    if unknown:
+        raise ValueError(f"style {unknown[0]!r} is not one of this network's styles: {', '.join(names)}")
+    if any(w < 0 for w in shares.values()) or sum(shares.values()) <= 0:
+        raise ValueError(f"style weights {shares} must be ≥ 0 and not all 0")
+    total = sum(shares.values())
+    return [shares.get(name, 0.0) / total for name in names]
+
+
+def bind_style(generator, mix) -> keras.Model:
+    """A multi-style generator bound to one style mix (weights over its styles): it takes a photo alone and
+    shares nothing mutable with ``generator`` (a copy of the weights) (notebook 06)."""
+    norms = [layer for layer in generator.layers if isinstance(layer, ConditionalInstanceNorm)]
+    if not norms or norms[0].num_styles == 1:
+        raise ValueError("bind_style: this generator has one style; it needs no binding")
+    config = _shape_of(generator)
+    bound = build_style_generator(**config, num_styles=norms[0].num_styles, style_mix=mix)
+    bound.set_weights(generator.get_weights())
+    return bound
+
+
+def _shape_of(generator) -> dict:
+    """The builder arguments that rebuild ``generator``'s shape, read off its layers."""
+    layer = {l.name: l for l in generator.layers}
+    fold = layer.get("fold")
+    return {"width": layer["in_conv"].filters, "num_residual": sum(n.endswith("_add") for n in layer),
+            "shuffle": fold.block if fold else 1, "in_kernel": layer["in_conv"].kernel_size[0],
+            "out_kernel": layer["out_conv"].kernel_size[0],
+            "padding": "reflect" if "in_pad" in layer else "zero",
+            "output_upsampling": "unfold" if "unfold" in layer else "resize"}
 
 
 def size_multiple(generator) -> int:
-    """Image sides ``generator`` accepts are multiples of this (4, times the pixel-shuffle block if any)."""
-    blocks = [layer.block for layer in generator.layers if isinstance(layer, DepthToSpace)]
+    """Image sides ``generator`` accepts are multiples of this (4, times the pixel-folding block if any)."""
+    blocks = [layer.block for layer in generator.layers if type(layer) is SpaceToDepth]
     return style_generator_multiple(blocks[0] if blocks else 1)
 
 
@@ -374,8 +625,12 @@ def stylize_with(generator, photo) -> np.ndarray:
     """Run a style generator on one photo (H, W, 3) in [0, 1]; returns the same size (notebook 06).
 
     The generator needs sides divisible by :func:`size_multiple`: the photo is padded by reflection up to
-    the next multiple and the result cropped back, so no pixel of the photo is lost.
+    the next multiple and the result cropped back, so no pixel of the photo is lost. A multi-style network
+    must be bound to a style first (:func:`bind_style`, or ``pretrained(name)``).
     """
+    if len(generator.inputs) > 1:
+        raise ValueError("stylize_with: this generator paints several styles; bind one first: "
+                         "stylenet.pretrained('starry_night') or stylenet.bind_style(generator, mix)")
     photo = load_image(photo)
     multiple = size_multiple(generator)
     height, width = photo.shape[:2]
@@ -406,16 +661,37 @@ def record_path(weights_path) -> Path:
     return weights_path.with_name(weights_path.name.replace(".weights.h5", ".json"))
 
 
+def _shipped_files() -> dict[str, Path]:
+    """style name -> the shipped weights file that paints it (one file may paint several styles)."""
+    found = {}
+    for path in sorted(WEIGHTS_DIR.glob("*.weights.h5")):
+        if record_path(path).is_file():
+            for name in json.loads(record_path(path).read_text()).get("styles", []):
+                found.setdefault(name, path)
+    return found
+
+
 def shipped_styles() -> list[str]:
-    """Names of the style generators that ship with the package, each with its record (notebook 06)."""
-    return sorted(p.name[:-len(".weights.h5")] for p in WEIGHTS_DIR.glob("*.weights.h5") if record_path(p).is_file())
+    """Names of the styles the shipped generators paint, each backed by a weights file and its record (notebook 06)."""
+    return sorted(_shipped_files())
 
 
-def pretrained(name: str):
-    """A shipped style generator by name, with its provenance record: (generator, record) (notebook 06)."""
-    available = shipped_styles()
-    if name not in available:
-        listed = ", ".join(available) if available else "none yet"
-        raise ValueError(f"no shipped style generator named {name!r} (shipped: {listed}); train one with "
-                         f"`ganstyle-edu train-style --style {name}` or use Gatys: `--method gatys`")
-    return load_generator(WEIGHTS_DIR / f"{name}.weights.h5")
+def pretrained(name, mix: float | None = None):
+    """A shipped style generator bound to one style or a blend, with its provenance record:
+    (generator, record) (notebook 06).
+
+    ``pretrained("starry_night")``; ``pretrained("starry_night+the_scream", mix=0.3)`` (70 % Starry Night,
+    30 % The Scream, by mixing the two styles' (γ, β)); or a dict of weights — see :func:`style_mix`.
+    """
+    files = _shipped_files()
+    wanted = list(name) if isinstance(name, dict) else str(name).split("+")
+    missing = [style for style in wanted if style not in files]
+    if missing:
+        listed = ", ".join(sorted(files)) if files else "none yet"
+        raise ValueError(f"no shipped style generator named {missing[0]!r} (shipped: {listed}); train one with "
+                         f"`ganstyle-edu train-style --style {missing[0]}` or use Gatys: `--method gatys`")
+    paths = {files[style] for style in wanted}
+    if len(paths) > 1:
+        raise ValueError(f"styles {wanted} are painted by different networks ({', '.join(p.name for p in paths)}); "
+                         "only the styles of one network mix")
+    return load_generator(paths.pop(), style=name, mix=mix)

@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from ganstyle_edu import cli
@@ -64,7 +65,7 @@ def test_unknown_command_is_an_argparse_error():
 # -- stylize / train-style (notebook 06)
 def test_stylize_with_gatys_on_a_bundled_photo(tmp_path):
     out = tmp_path / "out.jpg"
-    result = _run("stylize", "data/content/tubingen.jpg", "--style", "starry_night", "--method", "gatys",
+    result = _run("stylize", "data/heldout/tubingen.jpg", "--style", "starry_night", "--method", "gatys",
                   "--max-side", "64", "-o", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "gatys" in result.stdout and out.is_file()
@@ -96,22 +97,22 @@ def test_train_style_then_stylize_with_the_generator(tmp_path):
 
 def test_the_readme_command_stylizes_tubingen_with_the_shipped_starry_night(tmp_path):
     out = tmp_path / "out.jpg"
-    result = _run("stylize", "data/content/tubingen.jpg", "--style", "starry_night", "-o", str(out))
+    result = _run("stylize", "data/heldout/tubingen.jpg", "--style", "starry_night", "-o", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "generator" in result.stdout
     from ganstyle_edu.images import load_image
 
-    assert load_image(out).shape == load_image("data/content/tubingen.jpg").shape
+    assert load_image(out).shape == load_image("data/heldout/tubingen.jpg").shape
 
 
 @pytest.mark.parametrize("args, message", [
     (["data/content/missing.jpg", "--style", "starry_night", "-o", "{tmp}/o.jpg"], "missing.jpg"),
-    (["data/content/tubingen.jpg", "--style", "mona_lisa", "-o", "{tmp}/o.jpg"], "'mona_lisa'"),
-    (["data/content/tubingen.jpg", "--style", "starry_night", "-o", "{tmp}/o.xyz"], "unknown image suffix"),
-    (["data/content/tubingen.jpg", "--style", "starry_night", "-o", "{tmp}/no/such/o.jpg"], "does not exist"),
-    (["data/content/tubingen.jpg", "--style", "udnie", "--method", "generator", "-o", "{tmp}/o.jpg"],
+    (["data/heldout/tubingen.jpg", "--style", "mona_lisa", "-o", "{tmp}/o.jpg"], "'mona_lisa'"),
+    (["data/heldout/tubingen.jpg", "--style", "starry_night", "-o", "{tmp}/o.xyz"], "unknown image suffix"),
+    (["data/heldout/tubingen.jpg", "--style", "starry_night", "-o", "{tmp}/no/such/o.jpg"], "does not exist"),
+    (["data/heldout/tubingen.jpg", "--style", "udnie", "--method", "generator", "-o", "{tmp}/o.jpg"],
      "train-style --style udnie"),
-    (["data/content/tubingen.jpg", "--style", "{tmp}/nothing.weights.h5", "-o", "{tmp}/o.jpg"], "nothing.weights.h5"),
+    (["data/heldout/tubingen.jpg", "--style", "{tmp}/nothing.weights.h5", "-o", "{tmp}/o.jpg"], "nothing.weights.h5"),
 ])
 def test_stylize_bad_input_is_named_and_exits_2(tmp_path, capsys, args, message):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
@@ -119,6 +120,22 @@ def test_stylize_bad_input_is_named_and_exits_2(tmp_path, capsys, args, message)
     err = capsys.readouterr().err
     assert "ganstyle-edu stylize: error:" in err and message in err
     assert not (tmp_path / "o.jpg").exists()
+
+
+def test_stylize_blends_two_shipped_styles(tmp_path, capsys):
+    out = tmp_path / "blend.png"
+    assert cli.main(["stylize", "data/heldout/flower.jpg", "--style", "starry_night+the_scream", "--mix", "0.3",
+                     "--max-side", "64", "-o", str(out)]) == 0
+    from ganstyle_edu import stylenet
+    from ganstyle_edu.images import load_image, resize
+
+    photo = resize(load_image("data/heldout/flower.jpg"), 64)
+    expected = stylenet.stylize_with(stylenet.pretrained("starry_night+the_scream", mix=0.3)[0], photo)
+    assert np.abs(load_image(out) - expected).max() <= 1 / 255 + 1e-6  # PNG rounds to 8 bits
+    assert cli.main(["stylize", "data/heldout/flower.jpg", "--style", "udnie", "--mix", "0.3", "-o", str(out)]) == 2
+    assert "--mix 0.3: blends two shipped styles" in capsys.readouterr().err
+    assert cli.main(["stylize", "data/heldout/flower.jpg", "--style", "udnie+mona_lisa", "-o", str(out)]) == 2
+    assert "'mona_lisa'" in capsys.readouterr().err
 
 
 def test_stylize_never_half_writes_an_existing_output(tmp_path, capsys):

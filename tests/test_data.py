@@ -6,7 +6,9 @@ from ganstyle_edu.images import ImageError
 
 EXPECTED = {
     "style": ["great_wave", "shipwreck", "starry_night", "the_scream", "udnie", "woman_with_a_hat"],
-    "content": ["astronaut", "chelsea", "coffee", "rocket", "tubingen"],
+    "content": ["astronaut", "by_the_water", "chelsea", "china", "coffee", "cold_ripple", "colorful_cups", "dune",
+                "fallen_leaf", "forest_path", "garden", "ladybird", "rocket", "storm"],
+    "heldout": ["evening_glow", "flower", "grace_hopper", "tubingen"],
     "texture": ["brick", "grass", "gravel"],
 }
 
@@ -14,7 +16,7 @@ EXPECTED = {
 def test_bundled_names_per_category():
     for category, expected in EXPECTED.items():
         assert data.names(category) == expected
-    assert len(data.names()) == 14
+    assert len(data.names()) == 27
 
 
 def test_sample_loads_as_float_rgb():

@@ -139,3 +139,15 @@ def test_hed_edges_is_a_probability_map(tubingen_64):
     assert edges.shape == (64, 64) and 0.0 <= edges.min() and edges.max() <= 1.0
     flat = features.hed_edges(np.full((64, 64, 3), 0.5, np.float32))
     assert edges.mean() > 2 * flat.mean()  # a photo has edges; a grey square has none
+
+
+def test_a_bfloat16_extractor_returns_float32_close_to_the_float32_one(tubingen_64):
+    layers = ["block1_conv2", "block4_conv3"]
+    exact = FeatureExtractor(layers)(tubingen_64[None])
+    fast = FeatureExtractor(layers, compute_dtype="bfloat16")(tubingen_64[None])
+    for layer in layers:
+        assert fast[layer].dtype == exact[layer].dtype == "float32"
+        error = np.abs(np.asarray(fast[layer]) - np.asarray(exact[layer])).mean() / np.abs(np.asarray(exact[layer])).mean()
+        assert 0 < error < 0.03, layer  # bfloat16 keeps 8 bits of mantissa: close, not equal
+    with pytest.raises(ValueError, match="compute_dtype='float16'"):
+        FeatureExtractor(layers, compute_dtype="float16")

@@ -267,3 +267,16 @@ def test_extractor_without_the_layers_is_refused(painting):
     with pytest.raises(ValueError, match=r"no activations for layer\(s\) \['block2_conv1'\]"):
         metrics.style_distance(painting, painting, extractor=FeatureExtractor(["block1_conv1"]),
                                layers=["block1_conv1", "block2_conv1"])
+
+
+def test_border_band_measures_a_light_or_dark_frame():
+    rng = np.random.default_rng(0)
+    image = np.full((64, 80, 3), 0.5, np.float32) + 0.01 * rng.standard_normal((64, 80, 3)).astype(np.float32)
+    assert abs(metrics.border_band(image)) < 0.01
+    framed = image.copy()
+    framed[:8], framed[-8:], framed[:, :8], framed[:, -8:] = 0.9, 0.9, 0.9, 0.9
+    assert metrics.border_band(framed) == pytest.approx(0.4, abs=0.01)
+    framed[:4] = 0.1  # only part of the ring: a weaker, darker band on one side
+    assert metrics.border_band(framed) < 0.4
+    with pytest.raises(ValueError, match="no inner ring of width 8"):
+        metrics.border_band(image[:30])

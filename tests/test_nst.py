@@ -53,6 +53,24 @@ def test_target_loss_stops_early(pair):
     assert stopped.history["total"][-1] <= target
 
 
+def test_a_callback_can_stop_the_run(pair):
+    result = nst.stylize(*pair, dataclasses.replace(TINY, num_steps=20), callback=lambda step, image, losses: step >= 3,
+                         callback_every=1)
+    assert result.history["step"] == [1, 2, 3]
+
+
+def test_equivalent_iterations_is_the_first_iteration_that_reaches_the_target(pair):
+    content, style = pair
+    reference = nst.stylize(content, style, dataclasses.replace(TINY, num_steps=8)).history["total"]
+    run = nst.equivalent_iterations(content, style, reference[4], dataclasses.replace(TINY, num_steps=8),
+                                    snapshot_steps=(6,))
+    assert run["iterations"] == 1 + next(i for i, total in enumerate(reference) if total <= reference[4])
+    assert len(run["history"]["total"]) == 6 and set(run["snapshots"]) == {6}  # ran on to the snapshot, then stopped
+    start = float(nst.StyleContentLoss(content, style, TINY)(content[None])["total"])
+    assert nst.equivalent_iterations(content, style, start * 2, TINY)["iterations"] == 0  # the photo already does
+    assert nst.equivalent_iterations(content, style, 1e-9, dataclasses.replace(TINY, num_steps=3))["iterations"] is None
+
+
 def test_coarse_to_fine_splits_the_steps(pair):
     cfg = dataclasses.replace(TINY, size=48, num_steps=10, scales=(0.5, 1.0), coarse_fraction=0.4)
     result = nst.stylize(data.sample("tubingen", max_side=64), pair[1], cfg)
