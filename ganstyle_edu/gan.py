@@ -633,7 +633,8 @@ def record_text(record: dict, curves_key: str = "history_every_10_steps") -> str
     text = json.dumps({k: v for k, v in record.items() if k != curves_key}, indent=2)
     if not curves:
         return text
-    rows = ",\n".join(f"    {json.dumps(k)}: {json.dumps([round(x, 6) for x in v])}" for k, v in curves.items())
+    rows = ",\n".join(f"    {json.dumps(k)}: {json.dumps([None if x is None else round(x, 6) for x in v])}"
+                       for k, v in curves.items())
     return text[:-2] + f',\n  {json.dumps(curves_key)}: {{\n{rows}\n  }}\n}}'
 
 

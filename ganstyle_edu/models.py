@@ -337,7 +337,8 @@ def style_generator_multiple(shuffle: int = 2) -> int:
 
 def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int = 2, in_kernel: int = 5,
                           out_kernel: int = 3, num_styles: int = 1, style_mix=None, padding: str = "reflect",
-                          output_upsampling: str = "resize", name: str = "style_generator") -> keras.Model:
+                          output_upsampling: str = "resize", skips: bool = False,
+                          name: str = "style_generator") -> keras.Model:
     """A feed-forward style network in the shape of Johnson et al. (2016): photo → stylised photo (notebook 06).
 
     c{k_in}s1-w, d2w, d4w, R4w × num_residual, u2w, uw, c{k_out}s1-3 with instance normalisation after
@@ -357,8 +358,10 @@ def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int =
     a style mix (one-hot for one style). ``style_mix`` binds it to one fixed mix instead, so that it takes
     the photo alone (the weights are the same; copy them with ``set_weights``).
 
-    ``padding``: "reflect" (every convolution pads with the mirror image, :class:`ReflectionPadding`) or
-    "zero". Input and output are RGB in [0, 1], sides divisible by :func:`style_generator_multiple`.
+    ``skips`` adds U-Net connections (Ronneberger et al. 2015): each up-sampling step concatenates the
+    encoder's features of the same resolution, so fine detail need not squeeze through the residual blocks at
+    1/(4s) of the resolution. ``padding``: "reflect" (every convolution pads with the mirror image,
+    :class:`ReflectionPadding`) or "zero". Input and output are RGB in [0, 1], sides divisible by :func:`style_generator_multiple`.
     """
     if width < 1 or num_residual < 0 or shuffle < 1 or num_styles < 1:
         raise ValueError(f"width={width}, shuffle={shuffle} and num_styles={num_styles} must be ≥ 1 and "
@@ -394,16 +397,18 @@ def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int =
     x = layers.Rescaling(2.0, offset=-1.0, name="to_signed")(images)  # [0, 1] → [−1, 1]
     if shuffle > 1:
         x = SpaceToDepth(shuffle, name="fold")(x)  # (B, H/s, W/s, 3·s·s)
-    x = conv_block(x, width, in_kernel, 1, "in")
-    x = conv_block(x, 2 * width, 3, 2, "down1")
+    x = encoded_in = conv_block(x, width, in_kernel, 1, "in")
+    x = encoded_down1 = conv_block(x, 2 * width, 3, 2, "down1")
     x = conv_block(x, 4 * width, 3, 2, "down2")
     for i in range(1, num_residual + 1):
         skip = x
         x = conv_block(x, 4 * width, 3, 1, f"res{i}a")
         x = norm(conv(x, 4 * width, 3, 1, f"res{i}b"), f"res{i}b")
         x = layers.Add(name=f"res{i}_add")([skip, x])
-    for i, filters in ((1, 2 * width), (2, width)):
+    for i, filters, encoded in ((1, 2 * width, encoded_down1), (2, width, encoded_in)):
         x = layers.UpSampling2D(2, interpolation="nearest", name=f"up{i}_resize")(x)
+        if skips:  # U-Net: the encoder's features at this resolution join the decoder's
+            x = layers.Concatenate(name=f"up{i}_skip")([x, encoded])
         x = conv_block(x, filters, 3, 1, f"up{i}")
     if shuffle > 1 and output_upsampling == "resize":
         x = layers.UpSampling2D(shuffle, interpolation="nearest", name="out_resize")(x)  # (B, H, W, w)

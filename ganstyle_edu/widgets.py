@@ -303,3 +303,44 @@ class SaliencyExplorer:
         fig.tight_layout()
         _show(self.output, fig)
         return self.state
+
+
+class StyleMixer:
+    """Two styles of one multi-style network and a slider between them: the photo painted in a blend of their
+    (γ, β) (notebook 06).
+
+    generator: an unbound multi-style network (``stylenet.load_generator(path)``); styles: its style names, in
+    order; photos: {name: (H, W, 3) in [0, 1]}.
+    """
+
+    def __init__(self, generator, styles, photos: dict):
+        from . import stylenet
+
+        self.stylenet, self.generator, self.styles, self.photos = stylenet, generator, list(styles), photos
+        self.first = widgets.Dropdown(options=self.styles, value=self.styles[0], description="style A")
+        self.second = widgets.Dropdown(options=self.styles, value=self.styles[1], description="style B")
+        self.mix = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="share of B")
+        self.photo = widgets.Dropdown(options=list(photos), description="photo")
+        self.output = widgets.Output()
+        self.state: dict = {}
+        for control in (self.first, self.second, self.mix, self.photo):
+            control.observe(self.update, names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.first, self.second]), widgets.HBox([self.mix, self.photo]),
+                                    self.output])
+        self.update()
+
+    def compute(self, first: str, second: str, share: float, photo: str) -> dict:
+        image = self.photos[photo]
+        paint = lambda mix: self.stylenet.stylize_with(self.generator, image, mix=mix)  # noqa: E731
+        weights = self.stylenet.style_mix(self.styles, {first: 1.0 - share, second: share}
+                                          if first != second else first)
+        return {"first": first, "second": second, "share": share, "photo": photo, "mix": weights,
+                "images": [paint(self.stylenet.style_mix(self.styles, first)), paint(weights),
+                           paint(self.stylenet.style_mix(self.styles, second))]}
+
+    def update(self, *_):
+        self.state = self.compute(self.first.value, self.second.value, float(self.mix.value), self.photo.value)
+        s = self.state
+        titles = [s["first"], f"{1 - s['share']:.0%} {s['first']} + {s['share']:.0%} {s['second']}", s["second"]]
+        _show(self.output, viz.show_images(s["images"], titles, size=3.0))
+        return self.state

@@ -14,38 +14,42 @@ def stylenet(tf):
     return stylenet
 
 
-def _style_generator_params(w, shuffle, in_kernel, out_kernel, num_residual=1, num_styles=1, unfold=False):
+def _style_generator_params(w, shuffle, in_kernel, out_kernel, num_residual=1, num_styles=1, unfold=False, skips=False):
     """c{k_in}s1-w, d2w, d4w, R4w × num_residual, u2w, uw, c{k_out}s1-3: convolution weights (no bias but the
     last's) + 2 per normalised channel and style. The output convolution makes 3 channels at full size after
-    a resize, or 3·s² at low resolution before unfolding."""
+    a resize, or 3·s² at low resolution before unfolding. U-Net skips widen the up-sampling convolutions' inputs
+    by the encoder's 2w and w channels."""
     folded = 3 * shuffle ** 2
     out_channels = folded if unfold else 3
+    up1_in, up2_in = (6 * w, 3 * w) if skips else (4 * w, 2 * w)
     convs = in_kernel ** 2 * folded * w + 3 * 3 * w * 2 * w + 3 * 3 * 2 * w * 4 * w + num_residual * 2 * (3 * 3 * 4 * w * 4 * w) \
-        + 3 * 3 * 4 * w * 2 * w + 3 * 3 * 2 * w * w + out_kernel ** 2 * w * out_channels + out_channels
+        + 3 * 3 * up1_in * 2 * w + 3 * 3 * up2_in * w + out_kernel ** 2 * w * out_channels + out_channels
     norms = 2 * num_styles * (w + 2 * w + 4 * w + num_residual * 2 * 4 * w + 2 * w + w)
     return convs + norms
 
 
-@pytest.mark.parametrize("shuffle, in_kernel, out_kernel, padding, upsampling",
-                         [(2, 5, 3, "reflect", "resize"), (2, 5, 3, "zero", "unfold"), (1, 9, 9, "reflect", "resize")])
-def test_style_generator_shape_range_and_parameter_count(tf, shuffle, in_kernel, out_kernel, padding, upsampling):
+@pytest.mark.parametrize("shuffle, in_kernel, out_kernel, padding, upsampling, skips",
+                         [(2, 5, 3, "reflect", "resize", True), (2, 5, 3, "zero", "unfold", False),
+                          (1, 9, 9, "reflect", "resize", False)])
+def test_style_generator_shape_range_and_parameter_count(tf, shuffle, in_kernel, out_kernel, padding, upsampling, skips):
     from ganstyle_edu import models
 
     generator = models.build_style_generator(width=4, num_residual=1, shuffle=shuffle, in_kernel=in_kernel,
-                                             out_kernel=out_kernel, padding=padding, output_upsampling=upsampling)
+                                             out_kernel=out_kernel, padding=padding, output_upsampling=upsampling,
+                                             skips=skips)
     out = generator(np.random.default_rng(0).random((2, 40, 56, 3)).astype("float32")).numpy()
     assert out.shape == (2, 40, 56, 3)
     assert out.min() >= 0.0 and out.max() <= 1.0
     assert generator.count_params() == _style_generator_params(4, shuffle, in_kernel, out_kernel,
-                                                               unfold=upsampling == "unfold" and shuffle > 1)
+                                                               unfold=upsampling == "unfold" and shuffle > 1, skips=skips)
 
 
 def test_the_default_style_generator_has_the_shipped_size(tf, stylenet):
     from ganstyle_edu import models
 
     config = stylenet.StyleNetConfig(styles=tuple("abcdef"))
-    assert stylenet.generator_from_config(config).count_params() == _style_generator_params(32, 2, 5, 3, 5, 6) \
-        == 1_688_547
+    assert stylenet.generator_from_config(config).count_params() == _style_generator_params(32, 2, 5, 3, 5, 6, skips=True) \
+        == 1_734_627
     assert models.build_style_generator().count_params() == _style_generator_params(16, 2, 5, 3, 3) == 273_587
 
 
@@ -260,8 +264,12 @@ def test_a_multi_style_network_trains_saves_loads_and_binds_each_style(stylenet,
     first = stylenet.stylize_with(stylenet.load_generator(path, style="starry_night")[0], photo)
     second = stylenet.stylize_with(stylenet.load_generator(path, style="the_scream")[0], photo)
     assert np.abs(first - second).mean() > 1e-4  # the two styles differ
-    with pytest.raises(ValueError, match="several styles; bind one first"):
+    with pytest.raises(ValueError, match="several styles; give mix="):
         stylenet.stylize_with(unbound, photo)
+    expected = unbound([photo[None], np.array([[0.0, 1.0]], "float32")]).numpy()[0]
+    np.testing.assert_allclose(stylenet.stylize_with(unbound, photo, mix=[0.0, 1.0]), expected, atol=1e-5)
+    with pytest.raises(ValueError, match="mix= is for a network of several styles"):
+        stylenet.stylize_with(bound, photo, mix=[1.0])
 
 
 def test_mixing_two_styles_at_0_and_1_gives_each_style_exactly(stylenet, tmp_path):
@@ -311,6 +319,9 @@ def test_fine_tuning_norms_only_trains_a_new_style_on_frozen_convolutions(stylen
         for old, new in zip(weights, tuned.generator.get_layer(name).get_weights()):
             np.testing.assert_array_equal(old, new)
     assert any(not np.array_equal(b[0], n.get_weights()[0]) for b, n in zip(before, norms))
+    known = stylenet.StyleNetTrainer(_tiny(stylenet, styles=("the_scream",), init_from=str(path)))
+    photo = np.random.default_rng(5).random((32, 40, 3)).astype("float32")
+    np.testing.assert_allclose(known.stylize(photo), source.stylize(photo, "the_scream"), atol=1e-6)
     other = _tiny(stylenet, styles=("udnie",), init_from=str(path), width=5)
     with pytest.raises(ValueError, match="layer 'in_conv' has shapes"):
         stylenet.StyleNetTrainer(other)
@@ -328,7 +339,12 @@ def test_the_identity_phase_copies_photos_then_the_style_weight_ramps_up(stylene
         ramps.append(float(trainer._style_ramp()))
         trainer.step()
     assert ramps == pytest.approx([0.25, 0.5, 0.75, 1.0, 1.0, 1.0])
-    assert len(trainer.history["content"]) == 6
+    content, identity = np.array(trainer.history["content"]), np.array(trainer.history["identity"])
+    assert len(content) == len(identity) == 12  # one row per step, NaN where a term was not computed
+    assert np.isnan(content[:6]).all() and np.isfinite(content[6:]).all() and np.isnan(identity[6:]).all()
+    record = stylenet.provenance(trainer)
+    assert record["history_every_10_steps"]["content"][0] is not None  # steps 1–10 hold 4 content values
+    assert record["mean_losses_last_50"]["identity"] is not None and "identity" not in record["final_losses"]
 
 
 def test_trained_loss_keeps_the_tv_weight_per_pixel(stylenet):

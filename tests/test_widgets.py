@@ -155,6 +155,29 @@ def test_saliency_explorer_follows_its_controls():
 
 
 @pytest.mark.skipif(os.environ.get("GANSTYLE_EXPECT_IPYWIDGETS") is not None, reason="already the 7.7 run")
+def test_style_mixer_blends_the_two_chosen_styles(tmp_path):
+    from ganstyle_edu import stylenet
+
+    config = stylenet.StyleNetConfig(styles=("starry_night", "the_scream", "udnie"), crop_size=32, style_size=64,
+                                     batch_size=2, width=4, num_residual=1, num_steps=2, contents=("chelsea",),
+                                     identity_steps=0, style_warmup_steps=0)
+    trainer = stylenet.StyleNetTrainer(config)
+    trainer.train()
+    generator, record = stylenet.load_generator(trainer.save(tmp_path))
+    photos = {"noise": np.random.default_rng(0).random((32, 40, 3)).astype(np.float32)}
+    mixer = widgets.StyleMixer(generator, record["styles"], photos)
+    assert isinstance(mixer.widget, ipywidgets.VBox)
+    assert mixer.state["mix"] == [0.5, 0.5, 0.0]
+    mixer.second.value = "udnie"
+    mixer.mix.value = 0.25
+    assert mixer.state["mix"] == [0.75, 0.0, 0.25]
+    blend = stylenet.stylize_with(stylenet.load_generator(tmp_path / "styles.weights.h5",
+                                                          {"starry_night": 3, "udnie": 1})[0], photos["noise"])
+    np.testing.assert_allclose(mixer.state["images"][1], blend, atol=1e-5)
+    mixer.mix.value = 1.0
+    np.testing.assert_allclose(mixer.state["images"][1], mixer.state["images"][2], atol=1e-6)
+
+
 def test_the_same_tests_pass_on_ipywidgets_7_7():
     assert IPYWIDGETS_7.is_dir(), "ipywidgets 7.7.1 is missing: `make test` installs it into .venv/ipywidgets77"
     env = dict(os.environ, PYTHONPATH=str(IPYWIDGETS_7), GANSTYLE_EXPECT_IPYWIDGETS="7.7.1")
