@@ -155,10 +155,11 @@ def _resolve_style(style: str, method: str | None, mix: float | None = None):
             pretrained(style)
         except ValueError as error:
             raise CommandError(str(error)) from None
-    if style in data.names("style"):
+    paintings = data.names("style") + data.names("new_style")
+    if style in paintings:
         return "gatys", None, data.sample(style)
     raise CommandError(f"--style {style!r}: not a shipped style ({', '.join(shipped_styles()) or 'none yet'}), "
-                       f"not a bundled painting ({', '.join(data.names('style'))}) and not an image file")
+                       f"not a bundled painting ({', '.join(paintings)}) and not an image file")
 
 
 def _stylize(args) -> int:
