@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -93,6 +94,21 @@ def test_train_style_then_stylize_with_the_generator(tmp_path):
     result = _run("stylize", "data/content/chelsea.jpg", "--style", str(weights), "--max-side", "96", "-o", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "generator" in result.stdout and out.is_file()
+
+
+def test_train_style_finetune_teaches_the_shipped_network_a_new_painting(tmp_path):
+    result = _run("train-style", "--style", "autumn", "--finetune", "--steps", "2", "--crop-size", "32",
+                  "--out", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    record = json.loads((tmp_path / "autumn.json").read_text())
+    assert record["styles"] == ["autumn"] and record["config"]["train_norms_only"] is True
+    assert record["config"]["init_from"].endswith("styles.weights.h5") and record["steps"] == 2
+    out = tmp_path / "autumn.png"
+    result = _run("stylize", "data/heldout/flower.jpg", "--style", str(tmp_path / "autumn.weights.h5"), "--max-side",
+                  "64", "-o", str(out))
+    assert result.returncode == 0 and out.is_file(), result.stdout + result.stderr
+    two = _run("train-style", "--style", "autumn", "udnie", "--finetune", "--out", str(tmp_path))
+    assert two.returncode == 2 and "--finetune adds one painting at a time" in two.stderr
 
 
 def test_the_readme_command_stylizes_tubingen_with_the_shipped_starry_night(tmp_path):
