@@ -15,7 +15,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -e ".[test]"
+	$(BIN)/python -m pip install -e ".[test,bench]"
 	# Colab's ipywidgets, beside ours, so the widget tests run on both (tests/test_widgets.py)
 	$(BIN)/python -m pip install --no-deps --upgrade --target $(VENV)/ipywidgets77 ipywidgets==7.7.1 ipython_genutils
 	touch $(STAMP)

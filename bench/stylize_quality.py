@@ -50,10 +50,10 @@ def evaluate_pair(generator, config, photo, painting, max_iterations: int, extra
     """One style × one photo: the generator's loss, its Gatys-equivalent iterations, the image metrics."""
     import numpy as np
 
-    from ganstyle_edu import nst, stylenet
+    from ganstyle_edu import nst, stylegen, stylenet
 
     start = time.perf_counter()
-    stylised = stylenet.stylize_with(generator, photo)
+    stylised = stylegen.stylize_with(generator, photo)
     generator_seconds = time.perf_counter() - start
     loss_config = stylenet.trained_loss(config, photo.shape, num_steps=max_iterations)
     loss = nst.StyleContentLoss(photo, painting, loss_config, extractor)

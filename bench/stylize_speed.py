@@ -7,7 +7,7 @@ instead, and Gatys (`nst.stylize`) on the same photo?
 Per size (Tübingen resized and centre-cropped to W×H; 512×384 is a 4:3 photo, the target size), the
 median over ``--runs`` calls (after two warm-up calls that trace the graph) of
 
-- the shipped generator through `stylenet.stylize_with` (compiled graph; the measured default) and the
+- the shipped generator through `stylegen.stylize_with` (compiled graph; the measured default) and the
   same network called eagerly, layer by layer (`generator(batch)`: Keras' default);
 - untrained networks of other shapes (latency does not depend on the weights): widths 16/24/32, 3 or 5
   residual blocks, pixel folding or not, output by resize + convolution or by unfolding, U-Net skips or not,
@@ -83,7 +83,7 @@ def main() -> None:
     config.setup(seed=0)
     import numpy as np
 
-    from ganstyle_edu import data, models, nst, stylenet
+    from ganstyle_edu import data, models, nst, stylegen, stylenet
     from ganstyle_edu.images import resize_and_crop, resize
 
     generator, record = stylenet.pretrained(args.style)
@@ -108,7 +108,7 @@ def main() -> None:
     for text in args.sizes:
         size = parse_size(text)
         image = photo_of(size)
-        ours = median_ms(lambda: stylenet.stylize_with(generator, image), args.runs)
+        ours = median_ms(lambda: stylegen.stylize_with(generator, image), args.runs)
         eager = median_ms(lambda: np.asarray(generator(image[None], training=False)), args.runs)
         magenta = magenta_onnx(args.runs, image)
         gatys = "—"
@@ -126,11 +126,11 @@ def main() -> None:
     print(f"\nnetwork shapes at {args.shape_size} (untrained; compiled graph):")
     for label, shape in SHAPES:
         network = models.build_style_generator(**shape)
-        ms = median_ms(lambda: stylenet.stylize_with(network, image), args.runs)
+        ms = median_ms(lambda: stylegen.stylize_with(network, image), args.runs)
         print(f"  {label:38s} {network.count_params():>10,} parameters {ms:8.1f} ms", flush=True)
     bound = stylenet.pretrained(args.style)[0]
     print(f"  {'shipped (bound to one style)':38s} {bound.count_params():>10,} parameters "
-          f"{median_ms(lambda: stylenet.stylize_with(bound, image), args.runs):8.1f} ms   (target ≤ 150 ms)")
+          f"{median_ms(lambda: stylegen.stylize_with(bound, image), args.runs):8.1f} ms   (target ≤ 150 ms)")
 
     print("\ntraining cost of each shipped network (from its provenance record):")
     for path in sorted(stylenet.WEIGHTS_DIR.glob("*.weights.h5")):

@@ -4,22 +4,24 @@ Modules, one per concept (each docstring names the notebook that introduces it):
 set-up), images (loading/saving), data (bundled samples), features (pretrained VGG features, offline),
 gram (Gram matrices, mean/std, MMD), losses (content, style, TV), metrics (style distance, SWD, KID,
 content preservation), nst (optimisation-based style transfer), toy2d (GANs in two dimensions, mode
-collapse), models (the DCGAN, the style generator, the PatchGAN), gan (GAN training, its callbacks and
-checkpoints), latent (walking the latent space), stylenet (feed-forward style networks), dissect (what a
-generator's units answer to and cause), viz (figures), widgets (interactive explorers), cli (the
-``ganstyle-edu`` command).
+collapse), models (the DCGAN, the multi-style generator, the PatchGAN), gan (GAN training, its callbacks
+and checkpoints), latent (walking the latent space), stylegen (binding, blending and running style
+networks), stylenet (training them; saving, loading, the shipped ones), dissect (what a generator's units
+answer to and cause), viz (figures), widgets (interactive explorers), cli (the ``ganstyle-edu`` command).
 
 Importing the package does not import TensorFlow; the modules that need it do, quietly.
 """
 __version__ = "0.1.0"
 
 
-def pretrained(name: str):
-    """A style generator that ships with the course, and its provenance record (notebook 06).
+def pretrained(name, mix: float | None = None):
+    """The shipped style network bound to one of its styles (or a blend of two), and its provenance record
+    (notebook 06).
 
-    ``generator, record = ganstyle_edu.pretrained("starry_night")``; see ``stylenet.shipped_styles()``.
+    ``generator, record = ganstyle_edu.pretrained("starry_night")``;
+    ``ganstyle_edu.pretrained("starry_night+the_scream", mix=0.3)``; see ``stylenet.shipped_styles()``.
     An unknown name raises ValueError listing the shipped ones. (Imports TensorFlow on first call.)
     """
     from .stylenet import pretrained as load
 
-    return load(name)
+    return load(name, mix=mix)

@@ -183,7 +183,7 @@ def _stylize(args) -> int:
         content = resize(content, args.max_side)
     start = time.perf_counter()
     if method == "generator":
-        from .stylenet import stylize_with
+        from .stylegen import stylize_with
 
         result = stylize_with(generator, content)
     else:

@@ -314,9 +314,9 @@ class StyleMixer:
     """
 
     def __init__(self, generator, styles, photos: dict):
-        from . import stylenet
+        from . import stylegen
 
-        self.stylenet, self.generator, self.styles, self.photos = stylenet, generator, list(styles), photos
+        self.stylegen, self.generator, self.styles, self.photos = stylegen, generator, list(styles), photos
         self.first = widgets.Dropdown(options=self.styles, value=self.styles[0], description="style A")
         self.second = widgets.Dropdown(options=self.styles, value=self.styles[1], description="style B")
         self.mix = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="share of B")
@@ -331,12 +331,12 @@ class StyleMixer:
 
     def compute(self, first: str, second: str, share: float, photo: str) -> dict:
         image = self.photos[photo]
-        paint = lambda mix: self.stylenet.stylize_with(self.generator, image, mix=mix)  # noqa: E731
-        weights = self.stylenet.style_mix(self.styles, {first: 1.0 - share, second: share}
+        paint = lambda mix: self.stylegen.stylize_with(self.generator, image, mix=mix)  # noqa: E731
+        weights = self.stylegen.style_mix(self.styles, {first: 1.0 - share, second: share}
                                           if first != second else first)
         return {"first": first, "second": second, "share": share, "photo": photo, "mix": weights,
-                "images": [paint(self.stylenet.style_mix(self.styles, first)), paint(weights),
-                           paint(self.stylenet.style_mix(self.styles, second))]}
+                "images": [paint(self.stylegen.style_mix(self.styles, first)), paint(weights),
+                           paint(self.stylegen.style_mix(self.styles, second))]}
 
     def update(self, *_):
         self.state = self.compute(self.first.value, self.second.value, float(self.mix.value), self.photo.value)

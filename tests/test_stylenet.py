@@ -14,6 +14,13 @@ def stylenet(tf):
     return stylenet
 
 
+@pytest.fixture(scope="module")
+def stylegen(tf):
+    from ganstyle_edu import stylegen
+
+    return stylegen
+
+
 def _style_generator_params(w, shuffle, in_kernel, out_kernel, num_residual=1, num_styles=1, unfold=False, skips=False):
     """c{k_in}s1-w, d2w, d4w, R4w × num_residual, u2w, uw, c{k_out}s1-3: convolution weights (no bias but the
     last's) + 2 per normalised channel and style. The output convolution makes 3 channels at full size after
@@ -87,12 +94,12 @@ def test_reflection_padding_mirrors_the_border(tf):
 
 
 @pytest.mark.parametrize("size", [(37, 53), (41, 41), (64, 33)])
-def test_the_reflection_padded_generator_keeps_odd_sizes(stylenet, size):
+def test_the_reflection_padded_generator_keeps_odd_sizes(stylenet, size, stylegen):
     from ganstyle_edu import models
 
     generator = models.build_style_generator(width=4, num_residual=1, padding="reflect")
     photo = np.random.default_rng(0).random((*size, 3)).astype("float32")
-    assert stylenet.stylize_with(generator, photo).shape == (*size, 3)
+    assert stylegen.stylize_with(generator, photo).shape == (*size, 3)
 
 
 def test_pixel_fold_and_unfold_are_inverse_and_keep_every_pixel(tf):
@@ -106,16 +113,16 @@ def test_pixel_fold_and_unfold_are_inverse_and_keep_every_pixel(tf):
     np.testing.assert_array_equal(models.DepthToSpace(2)(folded).numpy(), x.numpy())
 
 
-def test_stylize_with_keeps_the_photo_size(stylenet, tf):
+def test_stylize_with_keeps_the_photo_size(stylenet, tf, stylegen):
     from ganstyle_edu import models
 
     generator = models.build_style_generator(width=4, num_residual=1, padding="zero")
-    assert stylenet.size_multiple(generator) == 8
-    assert stylenet.size_multiple(models.build_style_generator(width=4, num_residual=1, shuffle=1)) == 4
+    assert stylegen.size_multiple(generator) == 8
+    assert stylegen.size_multiple(models.build_style_generator(width=4, num_residual=1, shuffle=1)) == 4
     photo = np.random.default_rng(0).random((37, 53, 3)).astype("float32")
-    assert stylenet.stylize_with(generator, photo).shape == (37, 53, 3)
+    assert stylegen.stylize_with(generator, photo).shape == (37, 53, 3)
     with pytest.raises(ValueError, match="too small"):
-        stylenet.stylize_with(generator, photo[:5, :5])
+        stylegen.stylize_with(generator, photo[:5, :5])
 
 
 def test_patch_discriminator_gives_a_map_with_a_70_pixel_receptive_field(tf):
@@ -184,7 +191,7 @@ def test_training_lowers_the_loss_on_a_fixed_batch(stylenet, tf, adversarial_wei
     assert ("adversarial" in out) == (adversarial_weight > 0)
 
 
-def test_save_load_round_trip_gives_identical_outputs(stylenet, tmp_path):
+def test_save_load_round_trip_gives_identical_outputs(stylenet, tmp_path, stylegen):
     config = stylenet.StyleNetConfig(crop_size=32, style_size=64, batch_size=1, width=4, num_residual=1,
                                      num_steps=2, contents=("chelsea",), identity_steps=0)
     trainer = stylenet.StyleNetTrainer(config)
@@ -193,7 +200,7 @@ def test_save_load_round_trip_gives_identical_outputs(stylenet, tmp_path):
     generator, record = stylenet.load_generator(path)
     assert record["steps"] == 2 and record["config"]["width"] == 4 and len(record["data_sha256"]) == 64
     photo = np.random.default_rng(3).random((40, 44, 3)).astype("float32")
-    np.testing.assert_array_equal(stylenet.stylize_with(generator, photo), trainer.stylize(photo))
+    np.testing.assert_array_equal(stylegen.stylize_with(generator, photo), trainer.stylize(photo))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["starry_night.json", "starry_night.weights.h5"]
     (tmp_path / "starry_night.json").unlink()
     with pytest.raises(FileNotFoundError, match="starry_night.json"):
@@ -246,7 +253,7 @@ def _tiny(stylenet, **changes):
     return dataclasses.replace(config, **changes)
 
 
-def test_a_multi_style_network_trains_saves_loads_and_binds_each_style(stylenet, tmp_path):
+def test_a_multi_style_network_trains_saves_loads_and_binds_each_style(stylenet, tmp_path, stylegen):
     trainer = stylenet.StyleNetTrainer(_tiny(stylenet))
     trainer.train()
     path = trainer.save(tmp_path)
@@ -259,25 +266,25 @@ def test_a_multi_style_network_trains_saves_loads_and_binds_each_style(stylenet,
         bound, _ = stylenet.load_generator(path, style=style)
         one_hot = np.eye(2, dtype="float32")[[index]]
         expected = unbound([photo[None], one_hot]).numpy()[0]
-        np.testing.assert_allclose(stylenet.stylize_with(bound, photo), expected, atol=1e-5)
-        np.testing.assert_array_equal(stylenet.stylize_with(bound, photo), trainer.stylize(photo, style))
-    first = stylenet.stylize_with(stylenet.load_generator(path, style="starry_night")[0], photo)
-    second = stylenet.stylize_with(stylenet.load_generator(path, style="the_scream")[0], photo)
+        np.testing.assert_allclose(stylegen.stylize_with(bound, photo), expected, atol=1e-5)
+        np.testing.assert_array_equal(stylegen.stylize_with(bound, photo), trainer.stylize(photo, style))
+    first = stylegen.stylize_with(stylenet.load_generator(path, style="starry_night")[0], photo)
+    second = stylegen.stylize_with(stylenet.load_generator(path, style="the_scream")[0], photo)
     assert np.abs(first - second).mean() > 1e-4  # the two styles differ
     with pytest.raises(ValueError, match="several styles; give mix="):
-        stylenet.stylize_with(unbound, photo)
+        stylegen.stylize_with(unbound, photo)
     expected = unbound([photo[None], np.array([[0.0, 1.0]], "float32")]).numpy()[0]
-    np.testing.assert_allclose(stylenet.stylize_with(unbound, photo, mix=[0.0, 1.0]), expected, atol=1e-5)
+    np.testing.assert_allclose(stylegen.stylize_with(unbound, photo, mix=[0.0, 1.0]), expected, atol=1e-5)
     with pytest.raises(ValueError, match="mix= is for a network of several styles"):
-        stylenet.stylize_with(bound, photo, mix=[1.0])
+        stylegen.stylize_with(bound, photo, mix=[1.0])
 
 
-def test_mixing_two_styles_at_0_and_1_gives_each_style_exactly(stylenet, tmp_path):
+def test_mixing_two_styles_at_0_and_1_gives_each_style_exactly(stylenet, tmp_path, stylegen):
     trainer = stylenet.StyleNetTrainer(_tiny(stylenet))
     trainer.train()
     path = trainer.save(tmp_path)
     photo = np.random.default_rng(4).random((32, 40, 3)).astype("float32")
-    paint = lambda style, mix=None: stylenet.stylize_with(stylenet.load_generator(path, style, mix)[0], photo)  # noqa: E731
+    paint = lambda style, mix=None: stylegen.stylize_with(stylenet.load_generator(path, style, mix)[0], photo)  # noqa: E731
     np.testing.assert_array_equal(paint("starry_night+the_scream", 0.0), paint("starry_night"))
     np.testing.assert_array_equal(paint("starry_night+the_scream", 1.0), paint("the_scream"))
     half = paint("starry_night+the_scream", 0.5)
@@ -285,17 +292,17 @@ def test_mixing_two_styles_at_0_and_1_gives_each_style_exactly(stylenet, tmp_pat
     np.testing.assert_array_equal(half, paint({"starry_night": 1, "the_scream": 1}))
 
 
-def test_style_mix_spellings_and_errors(stylenet):
+def test_style_mix_spellings_and_errors(stylenet, stylegen):
     names = ("starry_night", "the_scream", "udnie")
-    assert stylenet.style_mix(names, "udnie") == [0.0, 0.0, 1.0]
-    assert stylenet.style_mix(names, "starry_night+udnie", mix=0.25) == [0.75, 0.0, 0.25]
-    assert stylenet.style_mix(names, {"the_scream": 3, "udnie": 1}) == [0.0, 0.75, 0.25]
+    assert stylegen.style_mix(names, "udnie") == [0.0, 0.0, 1.0]
+    assert stylegen.style_mix(names, "starry_night+udnie", mix=0.25) == [0.75, 0.0, 0.25]
+    assert stylegen.style_mix(names, {"the_scream": 3, "udnie": 1}) == [0.0, 0.75, 0.25]
     with pytest.raises(ValueError, match="'mona_lisa' is not one of this network's styles"):
-        stylenet.style_mix(names, "mona_lisa")
+        stylegen.style_mix(names, "mona_lisa")
     with pytest.raises(ValueError, match=r"mix=1.5: the share of 'udnie' must be in \[0, 1\]"):
-        stylenet.style_mix(names, "starry_night+udnie", mix=1.5)
+        stylegen.style_mix(names, "starry_night+udnie", mix=1.5)
     with pytest.raises(ValueError, match="mix=0.3 needs two styles"):
-        stylenet.style_mix(names, "udnie", mix=0.3)
+        stylegen.style_mix(names, "udnie", mix=0.3)
 
 
 def test_fine_tuning_norms_only_trains_a_new_style_on_frozen_convolutions(stylenet, tmp_path):
@@ -385,11 +392,11 @@ def test_the_shipped_network_matches_its_record(stylenet):
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_pretrained_binds_each_shipped_style(stylenet, name):
+def test_pretrained_binds_each_shipped_style(stylenet, name, stylegen):
     generator, record = stylenet.pretrained(name)
     assert len(generator.inputs) == 1 and name in record["styles"]
     photo = np.random.default_rng(0).random((48, 64, 3)).astype("float32")
-    out = stylenet.stylize_with(generator, photo)
+    out = stylegen.stylize_with(generator, photo)
     assert out.shape == photo.shape and 0 <= out.min() and out.max() <= 1
     assert np.abs(out - photo).mean() > 0.05  # it paints: not the identity
 
@@ -403,12 +410,12 @@ def test_the_package_level_pretrained_is_the_same_loader(stylenet):
         ganstyle_edu.pretrained("mona_lisa")
 
 
-def test_shipped_styles_move_a_held_out_photo_towards_their_painting(stylenet):
+def test_shipped_styles_move_a_held_out_photo_towards_their_painting(stylenet, stylegen):
     from ganstyle_edu import data, metrics
     from ganstyle_edu.images import resize
 
     photo = data.sample("tubingen", max_side=128)
     for name in SHIPPED:
         painting = resize(data.sample(name), 128)
-        stylised = stylenet.stylize_with(stylenet.pretrained(name)[0], photo)
+        stylised = stylegen.stylize_with(stylenet.pretrained(name)[0], photo)
         assert metrics.style_distance(stylised, painting) < 0.5 * metrics.style_distance(photo, painting), name

@@ -156,7 +156,7 @@ def test_saliency_explorer_follows_its_controls():
 
 @pytest.mark.skipif(os.environ.get("GANSTYLE_EXPECT_IPYWIDGETS") is not None, reason="already the 7.7 run")
 def test_style_mixer_blends_the_two_chosen_styles(tmp_path):
-    from ganstyle_edu import stylenet
+    from ganstyle_edu import stylegen, stylenet
 
     config = stylenet.StyleNetConfig(styles=("starry_night", "the_scream", "udnie"), crop_size=32, style_size=64,
                                      batch_size=2, width=4, num_residual=1, num_steps=2, contents=("chelsea",),
@@ -171,7 +171,7 @@ def test_style_mixer_blends_the_two_chosen_styles(tmp_path):
     mixer.second.value = "udnie"
     mixer.mix.value = 0.25
     assert mixer.state["mix"] == [0.75, 0.0, 0.25]
-    blend = stylenet.stylize_with(stylenet.load_generator(tmp_path / "styles.weights.h5",
+    blend = stylegen.stylize_with(stylenet.load_generator(tmp_path / "styles.weights.h5",
                                                           {"starry_night": 3, "udnie": 1})[0], photos["noise"])
     np.testing.assert_allclose(mixer.state["images"][1], blend, atol=1e-5)
     mixer.mix.value = 1.0
