@@ -251,21 +251,26 @@ def stylize(content, style, config: NSTConfig = NSTConfig(),
 
 
 def equivalent_iterations(content, style, target_loss: float, config: NSTConfig, snapshot_steps=(),
-                          extractor: FeatureExtractor | None = None) -> dict:
-    """How many L-BFGS iterations of Gatys, on ``config``'s loss and from the photo, reach ``target_loss``
-    (notebook 06; Johnson et al. 2016, Fig. 5).
+                          extractor: FeatureExtractor | None = None, init: str = "content") -> dict:
+    """How many L-BFGS iterations of Gatys, on ``config``'s loss, reach ``target_loss`` (notebook 06; Johnson et
+    al. 2016, Fig. 5).
 
     A feed-forward network T is worth n iterations on a photo x when Gatys' optimisation needs n iterations
-    to reach L(T(x)) on the same loss. Runs up to ``config.num_steps`` iterations (and on to the largest of
-    ``snapshot_steps``, whose images it keeps). Returns {"iterations": n, or 0 when the photo itself scores
-    at most the target, or None when ``config.num_steps`` iterations do not reach it; "history": the run's
-    per-iteration losses; "snapshots": {step: (H, W, 3) image}; "seconds"}.
+    to reach L(T(x)) on the same loss. ``init``: where the optimisation starts — "content", the photo (the
+    strict measure: iteration 0 already has no content loss), or "noise", as Gatys et al. and the
+    ``neural-style`` code's default do. Runs up to ``config.num_steps`` iterations (and on to the largest of
+    ``snapshot_steps``, whose images it keeps). Returns {"iterations": n, or 0 when the starting image itself
+    scores at most the target, or None when ``config.num_steps`` iterations do not reach it; "history": the
+    run's per-iteration losses; "snapshots": {step: (H, W, 3) image}; "seconds"}.
     """
+    if init not in ("content", "noise"):
+        raise ValueError(f"equivalent_iterations: init={init!r}; use 'content' or 'noise'")
     content = load_image(content, max_side=config.size)
     first, snapshots, last_snapshot = None, {}, max(snapshot_steps, default=0)
     loss = StyleContentLoss(content, load_image(style, max_side=config.style_size or config.size),
                             dataclasses.replace(config, scales=(1.0,)), extractor)
-    if float(loss(content[None])["total"]) <= target_loss:
+    start_image = _initial_image(content, None, init, config.seed)
+    if float(loss(start_image[None])["total"]) <= target_loss:
         first = 0
 
     def watch(step, image, losses):
@@ -276,7 +281,7 @@ def equivalent_iterations(content, style, target_loss: float, config: NSTConfig,
             snapshots[step] = image
         return first is not None and step >= last_snapshot
 
-    plain = dataclasses.replace(config, target_loss=None, init="content", scales=(1.0,),
+    plain = dataclasses.replace(config, target_loss=None, init=init, scales=(1.0,),
                                 num_steps=max(config.num_steps, last_snapshot))
     start = time.perf_counter()
     result = stylize(content, style, plain, callback=watch, callback_every=1, extractor=loss.extractor)

@@ -69,6 +69,11 @@ def test_equivalent_iterations_is_the_first_iteration_that_reaches_the_target(pa
     start = float(nst.StyleContentLoss(content, style, TINY)(content[None])["total"])
     assert nst.equivalent_iterations(content, style, start * 2, TINY)["iterations"] == 0  # the photo already does
     assert nst.equivalent_iterations(content, style, 1e-9, dataclasses.replace(TINY, num_steps=3))["iterations"] is None
+    from_noise = nst.equivalent_iterations(content, style, reference[4], dataclasses.replace(TINY, num_steps=8),
+                                           init="noise")
+    noise_run = nst.stylize(content, style, dataclasses.replace(TINY, num_steps=8, init="noise")).history["total"]
+    expected = next((i + 1 for i, total in enumerate(noise_run) if total <= reference[4]), None)
+    assert from_noise["iterations"] == expected and from_noise["history"]["total"][0] == noise_run[0]
 
 
 def test_coarse_to_fine_splits_the_steps(pair):
