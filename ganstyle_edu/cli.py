@@ -110,6 +110,32 @@ class CommandError(Exception):
     """A problem with the command's input, reported as one line and exit status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: the mistake and where to read more, not the whole usage block."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _number(kind, low=None, high=None, what=""):
+    """An argparse type: ``kind`` (int or float) within [low, high]; the error names the allowed values."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}"
+                                             f"{what}") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number{what}")
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = (f"between {low} and {high}" if low is not None and high is not None
+                      else f"at least {low}" if low is not None else f"at most {high}")
+            raise argparse.ArgumentTypeError(f"{text} is out of range: must be {bounds}{what}")
+        return value
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
+
+
 def _resolve_style(style: str, method: str | None, mix: float | None = None):
     """(method, generator or None, painting or None) for a --style value; CommandError if it cannot work."""
     from . import data
@@ -180,6 +206,12 @@ def _stylize(args) -> int:
         raise CommandError(str(error)) from None
     method, generator, painting = _resolve_style(args.style, args.method, args.mix)
     if args.max_side:
+        from .images import MIN_SIDE
+
+        height, width = content.shape[:2]
+        if round(min(height, width) * args.max_side / max(height, width)) < MIN_SIDE:
+            raise CommandError(f"--max-side {args.max_side}: would make {args.content} smaller than {MIN_SIDE} px on "
+                               f"its short side ({width}×{height} px now); use a larger --max-side")
         content = resize(content, args.max_side)
     start = time.perf_counter()
     if method == "generator":
@@ -193,7 +225,10 @@ def _stylize(args) -> int:
         from .config import get_config
 
         steps = args.steps or get_config().num_steps
-        config = dataclasses.replace(nst.FAST, size=max(content.shape[:2]), num_steps=steps)
+        try:
+            config = dataclasses.replace(nst.FAST, size=max(content.shape[:2]), num_steps=steps)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         result = nst.stylize(content, painting, config).image
     save_image(out, result)
     print(f"{out}: {result.shape[1]}×{result.shape[0]} px, {method}, {time.perf_counter() - start:.1f} s")
@@ -218,14 +253,13 @@ def _train_style(args) -> int:
             config = StyleNetConfig(styles=tuple(args.style), **chosen)
     except (ValueError, FileNotFoundError) as error:
         raise CommandError(str(error)) from None
-    if args.checkpoint_every < 1:
-        raise CommandError(f"--checkpoint-every {args.checkpoint_every}: must be at least 1")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CommandError(f"--out {out}: exists and is not a folder")
     trainer = StyleNetTrainer(config)
     name = config.style_names[0] if len(config.styles) == 1 else "styles"
     checkpoints = out / f"{name}_checkpoints"
+    args.checkpoints = checkpoints  # named in the message if the run is interrupted
     try:
         resumed = trainer.restore_checkpoint(checkpoints)
     except ValueError as error:
@@ -244,9 +278,13 @@ def _train_style(args) -> int:
         last = {k: v[-1] for k, v in t.history.items()}
         done = t.step_count - start_step
         eta = (t.seconds - start_seconds) / max(done, 1) * (config.num_steps - t.step_count)
+        if "total" in last and last["total"] == last["total"]:  # a perceptual step (NaN != NaN)
+            losses = (f"total {last['total']:.4g} (content {last['content']:.3g}, style {last['style']:.3g}, "
+                      f"tv {last['tv']:.3g})")
+        else:  # the identity phase: the network learns to copy the photo, no VGG yet
+            losses = f"identity phase: copy error {last['identity']:.3g}"
         print(f"step {t.step_count}/{config.num_steps} ({100 * t.step_count / config.num_steps:.0f} %): "
-              f"total {last['total']:.4g} (content {last['content']:.3g}, style {last['style']:.3g}, "
-              f"tv {last['tv']:.3g}) {t.seconds:.0f} s, about {eta / 60:.0f} min to go", flush=True)
+              f"{losses} {t.seconds:.0f} s, about {eta / 60:.0f} min to go", flush=True)
 
     trainer.train(callback=after_step, every=1)
     path = trainer.save(out)
@@ -290,7 +328,7 @@ def _train_gan(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ganstyle-edu", description="The ganstyle-edu course's command line.")
+    parser = _Parser(prog="ganstyle-edu", description="The ganstyle-edu course's command line.")
     commands = parser.add_subparsers(dest="command", required=True)
     doctor = commands.add_parser("doctor", help="check the environment: versions, devices, weights, data")
     doctor.add_argument("--no-network", action="store_true", help="do not probe the ImageNet weight host")
@@ -301,49 +339,81 @@ def main(argv: list[str] | None = None) -> int:
                          help="a shipped style name (or A+B, a blend of two), a .weights.h5 generator, a bundled "
                               "painting or a painting file")
     stylize.add_argument("-o", "--output", required=True, help="where to write the result (.jpg, .png, ...)")
-    stylize.add_argument("--mix", type=float, default=None,
+    stylize.add_argument("--mix", type=_number(float, 0.0, 1.0), default=None,
                          help="with --style A+B: the share of B in a blend of two shipped styles (0..1, default 0.5)")
     stylize.add_argument("--method", choices=("generator", "gatys"), default=None,
                          help="default: the generator when the style has one, else Gatys")
-    stylize.add_argument("--max-side", type=int, default=None, help="resize the photo to this long side first")
-    stylize.add_argument("--steps", type=int, default=None, help="Gatys: L-BFGS steps (default: the run mode's)")
+    stylize.add_argument("--max-side", type=_number(int, 16, 8192), default=None, help="resize the photo to this long side first")
+    stylize.add_argument("--steps", type=_number(int, 1, 100_000), default=None, help="Gatys: L-BFGS steps (default: the run mode's)")
     stylize.set_defaults(func=_stylize)
     train = commands.add_parser("train-style", help="train a feed-forward style generator for one painting")
     train.add_argument("--style", required=True, nargs="+",
                        help="a bundled painting's name or a painting file; several: one network for all of them")
-    train.add_argument("--steps", type=int, default=None,
+    train.add_argument("--steps", type=_number(int, 1, 10_000_000), default=None,
                        help="training steps (default: the shipped recipe's 20000 — hours on a CPU; with --finetune "
                             f"{FINETUNE_STEPS}, about 12 min on 2 cores)")
     train.add_argument("--finetune", action="store_true",
                        help="the fast path: start from the shipped network and train only the new painting's (γ, β)")
     # Left unset, the options below take stylenet.StyleNetConfig's defaults: the shipped recipe.
-    train.add_argument("--crop-size", type=int, default=None, help="training crops, pixels (default 128)")
-    train.add_argument("--adversarial-weight", type=float, default=None, help="λ of the PatchGAN term (default 0)")
-    train.add_argument("--width", type=int, default=None, help="the network's width (default 32)")
-    train.add_argument("--residual-blocks", type=int, default=None, help="residual blocks (default 5)")
-    train.add_argument("--style-weight", type=float, default=None, help="β, the style term's weight (α = 1e4)")
-    train.add_argument("--identity-steps", type=int, default=None,
+    train.add_argument("--crop-size", type=_number(int, 16, 1024), default=None, help="training crops, pixels (default 128)")
+    train.add_argument("--adversarial-weight", type=_number(float, 0.0), default=None, help="λ of the PatchGAN term (default 0)")
+    train.add_argument("--width", type=_number(int, 1, 512), default=None, help="the network's width (default 32)")
+    train.add_argument("--residual-blocks", type=_number(int, 0, 64), default=None, help="residual blocks (default 5)")
+    train.add_argument("--style-weight", type=_number(float, 0.0), default=None, help="β, the style term's weight (α = 1e4)")
+    train.add_argument("--identity-steps", type=_number(int, 0), default=None,
                        help="first steps that teach the network to copy the photo (cheap: no VGG)")
-    train.add_argument("--style-warmup-steps", type=int, default=None,
+    train.add_argument("--style-warmup-steps", type=_number(int, 0), default=None,
                        help="then the style weight rises from 0 to β over this many steps")
     train.add_argument("--loss-dtype", choices=("bfloat16", "float32"), default=None,
                        help="precision of the VGG loss network (bfloat16: about 2× faster on CPUs with AVX-512 BF16)")
     train.add_argument("--out", default="trained_styles", help="folder for the .weights.h5 and .json")
-    train.add_argument("--checkpoint-every", type=int, default=50,
+    train.add_argument("--checkpoint-every", type=_number(int, 1), default=50,
                        help="steps between checkpoints (in OUT/STYLE_checkpoints; a rerun resumes from the latest)")
     train.set_defaults(func=_train_style)
     train_gan = commands.add_parser("train-gan", help="train notebook 05's DCGAN on 64-px crops of one painting")
     train_gan.add_argument("--style", required=True, help="a bundled painting's name")
-    train_gan.add_argument("--steps", type=int, default=2400, help="training steps (2400: ≈ 20 min on 2 CPU cores)")
-    train_gan.add_argument("--width", type=int, default=32, help="generator and discriminator width")
+    train_gan.add_argument("--steps", type=_number(int, 1, 10_000_000), default=2400, help="training steps (2400: ≈ 20 min on 2 CPU cores)")
+    train_gan.add_argument("--width", type=_number(int, 1, 512), default=32, help="generator and discriminator width")
     train_gan.add_argument("--out", default="trained_gans", help="folder for the weights and the .json record")
     train_gan.set_defaults(func=_train_gan)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse has printed its one-line usage error (2) or the help (0)
+        return int(exit_.code or 0)
+    return _run_command(args)
+
+
+def _run_command(args) -> int:
+    """Run a parsed command; every mistake in its input becomes one line on stderr and exit status 2.
+
+    1 stays for real bugs (with their traceback, so they get reported); 130 for Ctrl-C.
+    """
+    import errno
+
+    from .images import ImageError
+
+    def fail(message: str, status: int = 2) -> int:
+        print(f"ganstyle-edu {args.command}: error: {message}", file=sys.stderr)
+        return status
+
     try:
         return args.func(args)
     except CommandError as error:
-        print(f"ganstyle-edu {args.command}: error: {error}", file=sys.stderr)
-        return 2
+        return fail(str(error))
+    except ImageError as error:
+        return fail(str(error))
+    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as error:
+        what = error.filename or ""
+        return fail(f"{what}: {error.strerror or error}" if what else str(error))
+    except KeyboardInterrupt:
+        kept = getattr(args, "checkpoints", None)
+        return fail("interrupted" + (f"; the last checkpoint is kept at {kept} (run the same command to resume)"
+                                     if kept is not None else "; nothing was written"), 130)
+    except OSError as error:
+        if error.errno == errno.ENOSPC:
+            return fail(f"{error.filename or 'the output folder'}: the disk is full; nothing was half-written "
+                        "(files are written to a temporary name first). Free some space and run again")
+        raise
 
 
 if __name__ == "__main__":

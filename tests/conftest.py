@@ -2,6 +2,14 @@
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property-based tests (tests/test_robustness.py): a short sweep in `make test`; 20× more examples with
+# `pytest tests/test_robustness.py --hypothesis-profile thorough`.
+_QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile("default", max_examples=25, deadline=None, suppress_health_check=_QUIET)
+settings.register_profile("thorough", max_examples=500, deadline=None, suppress_health_check=_QUIET)
+settings.load_profile("default")
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 

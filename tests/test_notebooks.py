@@ -44,6 +44,7 @@ def test_notebook_hygiene(path):
     blob = json.dumps(nb)
     assert not re.findall(r"/(?:work|tmp|root|home)/[A-Za-z0-9_.\-/]+", blob), "machine paths in the notebook"
     assert "GANSTYLE_MODE" in blob
+    assert "⟦" not in blob, "a placeholder for a measured number is still in the text"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -91,3 +92,8 @@ def test_readme_table_lists_every_notebook_in_one_table():
     assert all(linked), [row for row, match in zip(rows, linked) if not match]
     assert [match[1] for match in linked] == [path.name for path in NOTEBOOKS]
     assert all(row.count("|") == 6 for row in rows), "each row: notebook | what | fast | cpu | full"
+
+
+def test_readme_has_no_placeholders():
+    text = (ROOT / "README.md").read_text()
+    assert "⟦" not in text, "a placeholder for a measured number is still in the README"
