@@ -28,6 +28,23 @@ def _show(output: widgets.Output, fig) -> None:
     plt.close(fig)
 
 
+def _reports_errors(handler: Callable) -> Callable:
+    """Wrap an explorer's update/run handler: a value it cannot use (a ``ValueError``, ``ImageError``
+    included) becomes a one-line message inside the explorer's output, not a traceback under the cell;
+    ``explorer.state`` is then ``{"error": message}``."""
+    def guarded(self, *args):
+        try:
+            return handler(self, *args)
+        except ValueError as error:
+            self.state = {"error": str(error)}
+            self.output.clear_output()
+            self.output.append_stdout(f"⚠ {error}\n")
+            return self.state
+
+    guarded.__name__, guarded.__doc__ = handler.__name__, handler.__doc__
+    return guarded
+
+
 def top_channels_gram(features, num_channels: int = 32) -> tuple[np.ndarray, list[int]]:
     """The Gram block of the ``num_channels`` most active channels, (n, n), and their indices (notebook 01)."""
     gram = gram_matrix(features).numpy()[0]  # (C, C)
@@ -65,11 +82,13 @@ class GramExplorer:
         return {"name": name, "layer": layer, "gram": block, "channels": channels,
                 "texture": self.textures.get((name, layer))}
 
+    @_reports_errors
     def update(self, *_):
         self.state = self.compute(self.style.value, self.layer.value)
         _show(self.output, self.figure())
         return self.state
 
+    @_reports_errors
     def synthesize(self, *_):
         name, layer = self.style.value, self.layer.value
         self.textures[(name, layer)] = self.synthesize_fn(self.styles[name], layer)
@@ -122,6 +141,7 @@ class WeightsExplorer:
         return dataclasses.replace(self.base, style_weight=float(self.style_weight.value),
                                    content_weight=float(self.content_weight.value), tv_weight=float(self.tv_weight.value))
 
+    @_reports_errors
     def run(self, *_):
         config = self.config()
         result = self.run_fn(self.content, self.style_image, config)
@@ -200,6 +220,7 @@ class UnitExplorer:
                 "mask": found["masks"][concept][photo], "output": found["outputs"][photo], "edited": edited,
                 "change": float(np.abs(edited - found["outputs"][photo]).mean())}
 
+    @_reports_errors
     def update(self, *_):
         if self._quiet:
             return self.state
@@ -256,6 +277,7 @@ class LatentExplorer:
         measured = {name: fn(images) for name, fn in self.attributes.items()}
         return {"direction": direction, "strength": strength, "seed": seed, "images": images, "attributes": measured}
 
+    @_reports_errors
     def update(self, *_):
         self.state = self.compute(self.direction.value, float(self.strength.value), int(self.seed.value))
         titles = []
@@ -292,6 +314,7 @@ class SaliencyExplorer:
         heat = np.asarray(self.methods[method](self.discriminator, batch))[0]
         return {"name": name, "method": method, "map": heat, "probability": 1.0 / (1.0 + np.exp(-logit))}
 
+    @_reports_errors
     def update(self, *_):
         self.state = self.compute(self.image.value, self.method.value)
         fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.3))
@@ -338,6 +361,7 @@ class StyleMixer:
                 "images": [paint(self.stylegen.style_mix(self.styles, first)), paint(weights),
                            paint(self.stylegen.style_mix(self.styles, second))]}
 
+    @_reports_errors
     def update(self, *_):
         self.state = self.compute(self.first.value, self.second.value, float(self.mix.value), self.photo.value)
         s = self.state

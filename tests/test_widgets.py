@@ -177,6 +177,20 @@ def test_style_mixer_blends_the_two_chosen_styles(tmp_path):
     np.testing.assert_allclose(mixer.state["images"][1], mixer.state["images"][2], atol=1e-6)
 
 
+def test_a_value_the_explorer_cannot_use_shows_its_message_inside_the_widget():
+    from ganstyle_edu import nst
+
+    def refuse(content, style, config):
+        raise ValueError("style_weight: must be positive")  # what a config refuses, raised by the run
+
+    photo = np.full((32, 32, 3), 0.5, np.float32)
+    explorer = widgets.WeightsExplorer(photo, photo, nst.FAST, run=refuse)
+    state = explorer.run()
+    assert state == {"error": "style_weight: must be positive"}
+    shown = "".join(o.get("text", "") for o in explorer.output.outputs)
+    assert "style_weight: must be positive" in shown and "Traceback" not in shown
+
+
 @pytest.mark.skipif(os.environ.get("GANSTYLE_EXPECT_IPYWIDGETS") is not None, reason="already the 7.7 run")
 def test_the_same_tests_pass_on_ipywidgets_7_7():
     assert IPYWIDGETS_7.is_dir(), "ipywidgets 7.7.1 is missing: `make test` installs it into .venv/ipywidgets77"
@@ -184,4 +198,4 @@ def test_the_same_tests_pass_on_ipywidgets_7_7():
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__],
                             capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "9 passed, 1 skipped" in result.stdout
+    assert "10 passed, 1 skipped" in result.stdout
