@@ -350,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--style", required=True, nargs="+",
                        help="a bundled painting's name or a painting file; several: one network for all of them")
     train.add_argument("--steps", type=_number(int, 1, 10_000_000), default=None,
-                       help="training steps (default: the shipped recipe's 20000 — hours on a CPU; with --finetune "
+                       help="training steps (default: the shipped recipe's 15000 — hours on a CPU; with --finetune "
                             f"{FINETUNE_STEPS}, about 12 min on 2 cores)")
     train.add_argument("--finetune", action="store_true",
                        help="the fast path: start from the shipped network and train only the new painting's (γ, β)")

@@ -93,7 +93,7 @@ class StyleNetConfig:
     crop_size: int = 128
     style_size: int = 256
     batch_size: int = 4
-    num_steps: int = 20000
+    num_steps: int = 15000
     learning_rate: float = 1e-3
     final_learning_rate: float = 1e-4
     content_weight: float = 1e4
