@@ -94,6 +94,18 @@ class NSTConfig:
             raise ValueError(f"NSTConfig: scales={self.scales} must increase and end at 1.0, e.g. (0.5, 1.0)")
         if self.size < 16 or self.num_steps < 1:
             raise ValueError(f"NSTConfig: size={self.size} (≥ 16) and num_steps={self.num_steps} (≥ 1)")
+        if self.style_size is not None and self.style_size < 16:
+            raise ValueError(f"NSTConfig: style_size={self.style_size} must be at least 16 (or None: size)")
+        for name in ("style_weight", "content_weight", "tv_weight", "tv_smoothing"):
+            value = getattr(self, name)
+            if not (value >= 0 and value != float("inf")):  # also refuses NaN
+                raise ValueError(f"NSTConfig: {name}={value} must be a finite number ≥ 0")
+        for name in ("learning_rate", "epsilon"):
+            value = getattr(self, name)
+            if not (0 < value < float("inf")):
+                raise ValueError(f"NSTConfig: {name}={value} must be a finite number > 0")
+        if not self.style_layers and not self.content_layers:
+            raise ValueError("NSTConfig: style_layers and content_layers are both empty; nothing to optimise")
 
 
 TUTORIAL = NSTConfig(optimizer="adam", num_steps=1000, jit_compile=False)

@@ -142,6 +142,9 @@ def test_lbfgs_with_the_box_gets_close_to_the_clipped_minimum(tf):
     ("optimizer", "sgd", "optimizer='sgd'"), ("init", "zeros", "init='zeros'"),
     ("scales", (1.0, 0.5), "scales"), ("style_layer_weights", (1.0,), "style_layer_weights"),
     ("style_statistic", "median", "style_statistic"), ("size", 8, "size=8"),
+    ("style_weight", -1.0, "style_weight=-1.0"), ("tv_weight", float("nan"), "tv_weight=nan"),
+    ("learning_rate", 0.0, "learning_rate=0.0"), ("style_size", 4, "style_size=4"),
+    ("content_weight", float("inf"), "content_weight=inf"),
 ])
 def test_config_validation(field, value, match):
     with pytest.raises(ValueError, match=match):
