@@ -368,3 +368,83 @@ class StyleMixer:
         titles = [s["first"], f"{1 - s['share']:.0%} {s['first']} + {s['share']:.0%} {s['second']}", s["second"]]
         _show(self.output, viz.show_images(s["images"], titles, size=3.0))
         return self.state
+
+
+class BlindComparison:
+    """A blind A/B test: pairs of results in random left/right order; pick the better one, then see which was
+    which and how often your picks agreed with each metric (notebook 09).
+
+    pairs: [(label_a, image_a, label_b, image_b), ...]; scores: {metric: [(score_a, score_b), ...]} (one
+    tuple per pair); lower_is_better: {metric: bool} (default True: a distance). ``choose("left")`` /
+    ``choose("right")`` (what the buttons call) records a pick, reveals the pair and moves on.
+    """
+
+    def __init__(self, pairs, scores: dict | None = None, lower_is_better: dict | None = None, seed: int = 0):
+        if not pairs:
+            raise ValueError("BlindComparison: give at least one pair (label_a, image_a, label_b, image_b)")
+        scores = dict(scores or {})
+        for metric, values in scores.items():
+            if len(values) != len(pairs):
+                raise ValueError(f"BlindComparison: scores[{metric!r}] has {len(values)} entries for {len(pairs)} pairs")
+        self.pairs, self.scores = list(pairs), scores
+        self.lower_is_better = {metric: True for metric in scores} | dict(lower_is_better or {})
+        self.swapped = list(np.random.default_rng(seed).random(len(self.pairs)) < 0.5)  # True: b is shown left
+        self.picks: list[str] = []  # the label picked for each pair so far
+        self.left = widgets.Button(description="left is better")
+        self.right = widgets.Button(description="right is better")
+        self.left.on_click(lambda *_: self.choose("left"))
+        self.right.on_click(lambda *_: self.choose("right"))
+        self.output = widgets.Output()
+        self.message = widgets.HTML()
+        self.state: dict = {}
+        self.widget = widgets.VBox([widgets.HBox([self.left, self.right]), self.message, self.output])
+        self.update()
+
+    def _shown(self, index: int) -> list[tuple[str, np.ndarray]]:
+        label_a, image_a, label_b, image_b = self.pairs[index]
+        sides = [(label_a, image_a), (label_b, image_b)]
+        return sides[::-1] if self.swapped[index] else sides
+
+    def agreement(self) -> dict:
+        """{metric: share of picks that chose the pair member the metric prefers} over the pairs judged."""
+        shares = {}
+        for metric, values in self.scores.items():
+            agree = []
+            for index, picked in enumerate(self.picks):
+                score_a, score_b = values[index]
+                if score_a == score_b:
+                    continue  # the metric has no preference
+                better_is_a = (score_a < score_b) == self.lower_is_better[metric]
+                agree.append(picked == self.pairs[index][0 if better_is_a else 2])
+            shares[metric] = float(np.mean(agree)) if agree else float("nan")
+        return shares
+
+    def choose(self, side: str) -> dict:
+        if side not in ("left", "right"):
+            raise ValueError(f"choose: side={side!r}; use 'left' or 'right'")
+        index = len(self.picks)
+        if index >= len(self.pairs):
+            return self.state
+        shown = self._shown(index)
+        picked = shown[0 if side == "left" else 1][0]
+        self.picks.append(picked)
+        other = shown[1 if side == "left" else 0][0]
+        self.message.value = f"pair {index + 1}: you picked <b>{picked}</b> over {other}"
+        return self.update()
+
+    @_reports_errors
+    def update(self, *_):
+        index = len(self.picks)
+        done = index >= len(self.pairs)
+        self.left.disabled = self.right.disabled = done
+        self.state = {"pair": index, "picks": list(self.picks), "agreement": self.agreement(), "done": done}
+        if done:
+            rows = ", ".join(f"{metric}: {share:.0%}" for metric, share in self.state["agreement"].items())
+            self.output.clear_output()
+            self.output.append_stdout(f"all {len(self.pairs)} pairs judged; your picks agreed with " +
+                                      (rows or "no metric given") + "\n")
+            return self.state
+        shown = self._shown(index)
+        self.state["shown"] = [label for label, _ in shown]  # for tests; the figure hides the labels
+        _show(self.output, viz.show_images([image for _, image in shown], ["left", "right"], size=3.2))
+        return self.state

@@ -191,6 +191,29 @@ def test_a_value_the_explorer_cannot_use_shows_its_message_inside_the_widget():
     assert "style_weight: must be positive" in shown and "Traceback" not in shown
 
 
+def test_blind_comparison_records_picks_through_the_random_order():
+    rng = np.random.default_rng(0)
+    images = [rng.random((16, 16, 3)).astype(np.float32) for _ in range(8)]
+    pairs = [("generator", images[2 * i], "gatys", images[2 * i + 1]) for i in range(4)]
+    distance = [(1.0, 2.0), (3.0, 1.0), (0.5, 0.6), (2.0, 2.0)]   # lower is better: gen, gatys, gen, (a tie)
+    ssim = [(0.9, 0.1), (0.9, 0.1), (0.1, 0.9), (0.5, 0.4)]       # higher is better: gen, gen, gatys, gen
+    comparison = widgets.BlindComparison(pairs, {"style distance": distance, "SSIM": ssim},
+                                         lower_is_better={"SSIM": False}, seed=1)
+    assert isinstance(comparison.widget, ipywidgets.VBox)
+    assert comparison.swapped.count(True) not in (0, 4), "the seed should shuffle some pairs (else pick another)"
+    for index in range(4):  # a scripted chooser: always the lower style distance (the generator on a tie)
+        a, b = distance[index]
+        wanted = "gatys" if b < a else "generator"
+        side = "left" if comparison.state["shown"][0] == wanted else "right"
+        comparison.choose(side)
+    assert comparison.picks == ["generator", "gatys", "generator", "generator"]
+    assert comparison.state["done"] and comparison.left.disabled
+    assert comparison.state["agreement"]["style distance"] == 1.0  # the tie is left out
+    assert comparison.state["agreement"]["SSIM"] == pytest.approx(2 / 4)  # pairs 0 and 3
+    with pytest.raises(ValueError, match="2 entries for 4 pairs"):
+        widgets.BlindComparison(pairs, {"bad": distance[:2]})
+
+
 @pytest.mark.skipif(os.environ.get("GANSTYLE_EXPECT_IPYWIDGETS") is not None, reason="already the 7.7 run")
 def test_the_same_tests_pass_on_ipywidgets_7_7():
     assert IPYWIDGETS_7.is_dir(), "ipywidgets 7.7.1 is missing: `make test` installs it into .venv/ipywidgets77"
@@ -198,4 +221,4 @@ def test_the_same_tests_pass_on_ipywidgets_7_7():
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__],
                             capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "10 passed, 1 skipped" in result.stdout
+    assert "11 passed, 1 skipped" in result.stdout
