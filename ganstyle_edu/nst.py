@@ -30,7 +30,7 @@ import numpy as np
 from .config import import_tensorflow
 from .features import CONTENT_LAYER, STYLE_LAYERS, FeatureExtractor
 from .gram import gram_matrix, mean_std
-from .images import LUMA_WEIGHTS, load_image, resize
+from .images import LUMA_WEIGHTS, MIN_SIDE, ImageError, load_image, resize
 from .losses import content_loss, mean_std_loss, style_loss, total_variation_loss
 
 tf = import_tensorflow()
@@ -220,6 +220,11 @@ def stylize(content, style, config: NSTConfig = NSTConfig(),
     """
     content = load_image(content, max_side=config.size)
     style = load_image(style, max_side=config.style_size or config.size)
+    for name, image, side in (("content", content, config.size), ("style", style, config.style_size or config.size)):
+        if min(image.shape[:2]) < MIN_SIDE:  # an extreme aspect ratio: refuse rather than stretch it to 16 px
+            raise ImageError(f"stylize: the {name} image shrunk to a long side of {side} px is "
+                             f"{image.shape[1]}×{image.shape[0]} px, under {MIN_SIDE} px on its short side; crop it "
+                             "to a less extreme shape or use a larger NSTConfig size")
     if config.preserve_color:
         return _stylize_luminance(content, style, config, callback, callback_every, extractor)
     start = time.perf_counter()

@@ -277,3 +277,38 @@ def test_realism_map_is_one_cell_per_8_pixels_or_says_why(small_networks, size):
         return
     assert probabilities.ndim == 2 and probabilities.size > 0
     assert np.all((probabilities >= 0) & (probabilities <= 1))
+
+
+@pytest.fixture(scope="module")
+def tiny_nst():
+    from ganstyle_edu import nst
+    from ganstyle_edu.features import FeatureExtractor
+
+    config = nst.NSTConfig(size=64, num_steps=2, jit_compile=False)
+    return config, FeatureExtractor(list(dict.fromkeys(config.style_layers + config.content_layers)))
+
+
+@given(size=SIZES, max_side=st.integers(16, 96))
+def test_nst_stylize_two_steps_on_any_size(tiny_nst, size, max_side):
+    import dataclasses
+
+    from ganstyle_edu import nst
+
+    config, extractor = tiny_nst
+    try:
+        result = nst.stylize(_photo(size), _photo((40, 30), 1), dataclasses.replace(config, size=max_side),
+                             extractor=extractor)
+    except ValueError as error:
+        assert "px" in str(error)
+        return
+    scale = min(1.0, max_side / max(size))
+    expected = (max(1, round(size[0] * scale)), max(1, round(size[1] * scale)))  # the photo at the run's size
+    assert result.image.shape == (*expected, 3), "the result must keep the photo's shape, not distort it"
+    assert np.all(np.isfinite(result.image))
+
+
+def test_nst_stylize_refuses_an_extreme_aspect_ratio_instead_of_distorting_it():
+    from ganstyle_edu import nst
+
+    with pytest.raises(ImageError, match="content image shrunk to a long side of 64 px is 64×1 px"):  # 17×997 → 1×64 px
+        nst.stylize(_photo((17, 997)), _photo((40, 30)), nst.NSTConfig(size=64, num_steps=1, jit_compile=False))
