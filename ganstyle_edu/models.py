@@ -419,7 +419,7 @@ def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int =
     else:
         x = conv(x, 3, out_kernel, 1, "out", use_bias=True)
     x = layers.Activation("sigmoid", name="to_rgb")(x)
-    return keras.Model(inputs, x, name=name)
+    return keras.Model(inputs if len(inputs) > 1 else images, x, name=name)  # one input: no list, so callers pass a tensor
 
 
 def build_patch_discriminator(width: int = 32, num_layers: int = 3, name: str = "patch_discriminator") -> keras.Model:
