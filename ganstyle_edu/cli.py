@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import math
 import os
 import platform
 import sys
@@ -117,20 +118,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
-def _number(kind, low=None, high=None, what=""):
+def _number(kind, low=None, high=None):
     """An argparse type: ``kind`` (int or float) within [low, high]; the error names the allowed values."""
     def parse(text: str):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}"
-                                             f"{what}") from None
-        if value != value or value in (float("inf"), float("-inf")):
-            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number{what}")
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
+        if kind is float and not math.isfinite(value):  # ints are always finite (and may exceed a float)
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
         if (low is not None and value < low) or (high is not None and value > high):
             bounds = (f"between {low} and {high}" if low is not None and high is not None
                       else f"at least {low}" if low is not None else f"at most {high}")
-            raise argparse.ArgumentTypeError(f"{text} is out of range: must be {bounds}{what}")
+            raise argparse.ArgumentTypeError(f"{text} is out of range: must be {bounds}")
         return value
     parse.__name__ = kind.__name__  # argparse names the type in its messages
     return parse
@@ -398,9 +398,7 @@ def _run_command(args) -> int:
 
     try:
         return args.func(args)
-    except CommandError as error:
-        return fail(str(error))
-    except ImageError as error:
+    except (CommandError, ImageError) as error:
         return fail(str(error))
     except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as error:
         what = error.filename or ""

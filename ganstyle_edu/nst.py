@@ -22,6 +22,7 @@ recombined with the content photo's colour channels (YIQ).
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from typing import Callable
 
@@ -98,11 +99,11 @@ class NSTConfig:
             raise ValueError(f"NSTConfig: style_size={self.style_size} must be at least 16 (or None: size)")
         for name in ("style_weight", "content_weight", "tv_weight", "tv_smoothing"):
             value = getattr(self, name)
-            if not (value >= 0 and value != float("inf")):  # also refuses NaN
+            if not (math.isfinite(value) and value >= 0):
                 raise ValueError(f"NSTConfig: {name}={value} must be a finite number ≥ 0")
         for name in ("learning_rate", "epsilon"):
             value = getattr(self, name)
-            if not (0 < value < float("inf")):
+            if not (math.isfinite(value) and value > 0):
                 raise ValueError(f"NSTConfig: {name}={value} must be a finite number > 0")
         if not self.style_layers and not self.content_layers:
             raise ValueError("NSTConfig: style_layers and content_layers are both empty; nothing to optimise")
@@ -218,9 +219,10 @@ def stylize(content, style, config: NSTConfig = NSTConfig(),
         returns True, the run stops there (a stop button; :func:`equivalent_iterations`).
     Returns an :class:`NSTResult`: the image, its weighted losses and the per-step history.
     """
+    style_side = config.style_size or config.size
     content = load_image(content, max_side=config.size)
-    style = load_image(style, max_side=config.style_size or config.size)
-    for name, image, side in (("content", content, config.size), ("style", style, config.style_size or config.size)):
+    style = load_image(style, max_side=style_side)
+    for name, image, side in (("content", content, config.size), ("style", style, style_side)):
         if min(image.shape[:2]) < MIN_SIDE:  # an extreme aspect ratio: refuse rather than stretch it to 16 px
             raise ImageError(f"stylize: the {name} image shrunk to a long side of {side} px is "
                              f"{image.shape[1]}×{image.shape[0]} px, under {MIN_SIDE} px on its short side; crop it "

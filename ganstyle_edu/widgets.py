@@ -9,6 +9,7 @@ Only widget features common to ipywidgets 7.7 and 8 are used (no ``tooltip`` /
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Callable
 
 import ipywidgets as widgets
@@ -32,6 +33,7 @@ def _reports_errors(handler: Callable) -> Callable:
     """Wrap an explorer's update/run handler: a value it cannot use (a ``ValueError``, ``ImageError``
     included) becomes a one-line message inside the explorer's output, not a traceback under the cell;
     ``explorer.state`` is then ``{"error": message}``."""
+    @functools.wraps(handler)
     def guarded(self, *args):
         try:
             return handler(self, *args)
@@ -41,7 +43,6 @@ def _reports_errors(handler: Callable) -> Callable:
             self.output.append_stdout(f"⚠ {error}\n")
             return self.state
 
-    guarded.__name__, guarded.__doc__ = handler.__name__, handler.__doc__
     return guarded
 
 
