@@ -1,9 +1,11 @@
 """The bundled sample images, by name, and random crops of them (introduced in notebook 00).
 
-Twenty-eight images ship with the course (credits in ``data/CREDITS.md``): six paintings (``style``),
+Thirty-two images ship with the course (credits in ``data/CREDITS.md``): six paintings (``style``),
 fourteen training photographs (``content``), four **held-out** photographs (``heldout``: a landscape, a
 close-up, a portrait and a town — never used to train anything, so that quality is measured on photos a
-network has not seen), one painting that no shipped network has learned (``new_style``: for teaching a
+network has not seen), four more photographs never trained on (``survey``: a water drop, dandelion seeds,
+wooden planks and grass — smooth to busy, for notebook 09's survey of which photos suit which painting),
+one painting that no shipped network has learned (``new_style``: for teaching a
 network a new style) and three grayscale textures (``texture``). They are looked up in the
 checkout's ``data/`` folder first and then in the installed package (a wheel carries a copy), so the
 same call works in a clone, after ``pip install``, and on Colab — with no download.
@@ -16,12 +18,13 @@ import numpy as np
 
 from .images import ImageError, load_image
 
-CATEGORIES = ("style", "content", "heldout", "new_style", "texture")
+CATEGORIES = ("style", "content", "heldout", "survey", "new_style", "texture")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 
 def data_dir() -> Path:
-    """The folder holding ``style/``, ``content/``, ``heldout/``, ``new_style/`` and ``texture/`` (notebook 00)."""
+    """The folder holding ``style/``, ``content/``, ``heldout/``, ``survey/``, ``new_style/`` and ``texture/`` (notebook
+    00)."""
     here = Path(__file__).resolve().parent
     for candidate in (here.parent / "data", here / "_data"):
         if (candidate / "CREDITS.md").is_file() and all((candidate / c).is_dir() for c in CATEGORIES):

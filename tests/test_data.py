@@ -9,6 +9,7 @@ EXPECTED = {
     "content": ["astronaut", "by_the_water", "chelsea", "china", "coffee", "cold_ripple", "colorful_cups", "dune",
                 "fallen_leaf", "forest_path", "garden", "ladybird", "rocket", "storm"],
     "heldout": ["evening_glow", "flower", "grace_hopper", "tubingen"],
+    "survey": ["dandelion", "meadow", "planks", "water_drop"],
     "new_style": ["autumn"],
     "texture": ["brick", "grass", "gravel"],
 }
@@ -17,7 +18,7 @@ EXPECTED = {
 def test_bundled_names_per_category():
     for category, expected in EXPECTED.items():
         assert data.names(category) == expected
-    assert len(data.names()) == 28
+    assert len(data.names()) == 32
 
 
 def test_sample_loads_as_float_rgb():

@@ -159,6 +159,8 @@ def test_config_validation(stylenet):
 def test_held_out_photos_cannot_be_trained_on(stylenet):
     with pytest.raises(ValueError, match=r"\['tubingen'\] are held-out photos"):
         stylenet.content_images(stylenet.StyleNetConfig(contents=("chelsea", "tubingen")))
+    with pytest.raises(ValueError, match=r"\['meadow'\] are held-out photos"):
+        stylenet.content_images(stylenet.StyleNetConfig(contents=("meadow",)))
     default = stylenet.content_images(stylenet.StyleNetConfig(crop_size=32))
     from ganstyle_edu import data
 
@@ -384,7 +386,7 @@ def test_the_shipped_network_matches_its_record(stylenet):
     config = stylenet.config_from_record(record)
     assert sorted(config.style_names) == list(SHIPPED) and record["steps"] == config.num_steps > 0
     assert record["data_sha256"] == stylenet.data_checksum(config)  # trained on the images that ship now
-    assert not set(config.contents) & set(stylenet.data.names("heldout"))
+    assert not set(config.contents) & set(stylenet.data.names("heldout") + stylenet.data.names("survey"))
     assert path.stat().st_size <= 10 * 2 ** 20
     assert set(record["final_losses"]) >= {"content", "style", "tv", "total"}
     assert len(record["history_every_10_steps"]["step"]) == -(-record["steps"] // 10)
