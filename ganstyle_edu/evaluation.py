@@ -15,7 +15,13 @@ Four small tools:
   its p-value here is a permutation test: the share of random shufflings of y whose |ρ| is at least the
   observed one (no normal approximation, valid for the 10-50 pairs a notebook has).
 
-* **A pair matrix.** score(painting, photo) for every painting × photo.
+* **A pair matrix.** score(painting, photo) for every painting × photo, and three image statistics that
+  might predict it: the colour-histogram distance of the pair, ½ Σ_b |p_b − q_b| over 8×8×8 RGB bins
+  (0: the same colours, 1: none shared); a photo's texture energy, the mean squared 3×3 Laplacian of its
+  luminance; and its edge density, the share of pixels whose luminance gradient exceeds a threshold.
+
+* **Convergence.** An optimisation's losses L_1, L_2, … reach a target at the first t with L_t ≤ target, and
+  have converged to within a tolerance τ at the first t with L_t ≤ (1 + τ) · min_s L_s.
 """
 from __future__ import annotations
 
@@ -23,6 +29,8 @@ import math
 from typing import Callable
 
 import numpy as np
+
+from .metrics import luminance
 
 
 def break_even(train_seconds: float, generator_seconds: float, gatys_seconds: float) -> int | None:
@@ -101,3 +109,49 @@ def permutation_test(x, y, statistic: Callable = spearman, num_permutations: int
 def pair_matrix(paintings: dict, photos: dict, score: Callable) -> np.ndarray:
     """score(painting, photo) for every painting (rows) × photo (columns), in the dicts' order (notebook 09)."""
     return np.array([[float(score(painting, photo)) for photo in photos.values()] for painting in paintings.values()])
+
+
+def first_at_or_below(losses, target: float) -> int | None:
+    """The first iteration (1-based) whose loss is at most ``target``; None if none is (notebook 09)."""
+    hits = np.flatnonzero(np.asarray(losses, dtype=np.float64) <= target)
+    return int(hits[0]) + 1 if len(hits) else None
+
+
+def iterations_to_converge(losses, tolerance: float = 0.05) -> int:
+    """The first iteration (1-based) whose loss is within ``tolerance`` of the lowest loss of the run: a
+    lower bound on the iterations to convergence, since a longer run may go lower still (notebook 09)."""
+    losses = np.asarray(losses, dtype=np.float64)
+    if losses.ndim != 1 or len(losses) == 0 or not np.all(np.isfinite(losses)):
+        raise ValueError(f"iterations_to_converge: expected a non-empty 1-d sequence of finite losses, got {losses!r:.80}")
+    if not tolerance >= 0:
+        raise ValueError(f"iterations_to_converge: tolerance={tolerance} must be ≥ 0")
+    return first_at_or_below(losses, losses.min() * (1 + tolerance))
+
+
+def color_histogram_distance(image_a, image_b, bins: int = 8) -> float:
+    """½ Σ |p − q| between the joint RGB histograms (``bins``³ bins, each summing to 1) of two images in
+    [0, 1]: 0 when they use the same colours in the same shares, 1 when they share none (notebook 09)."""
+    def histogram(image):
+        pixels = np.clip(np.asarray(image, dtype=np.float64).reshape(-1, 3), 0, 1)  # (H·W, 3)
+        index = np.minimum((pixels * bins).astype(int), bins - 1)                  # (H·W, 3) bin per channel
+        flat = (index[:, 0] * bins + index[:, 1]) * bins + index[:, 2]              # (H·W,) joint bin
+        return np.bincount(flat, minlength=bins ** 3) / len(flat)
+
+    return 0.5 * float(np.abs(histogram(image_a) - histogram(image_b)).sum())
+
+
+def texture_energy(image) -> float:
+    """The mean squared response of the luminance to the 3×3 Laplacian [[0, 1, 0], [1, −4, 1], [0, 1, 0]],
+    over the interior pixels: 0 for a flat or linear ramp, large for fine texture (notebook 09)."""
+    y = luminance(image).astype(np.float64)  # (H, W)
+    laplacian = y[:-2, 1:-1] + y[2:, 1:-1] + y[1:-1, :-2] + y[1:-1, 2:] - 4 * y[1:-1, 1:-1]  # (H−2, W−2)
+    return float(np.mean(laplacian ** 2))
+
+
+def edge_density(image, threshold: float = 0.1) -> float:
+    """The share of interior pixels whose luminance gradient (central differences, per pixel) has a
+    magnitude above ``threshold`` (notebook 09)."""
+    y = luminance(image).astype(np.float64)  # (H, W)
+    gx = (y[1:-1, 2:] - y[1:-1, :-2]) / 2     # (H−2, W−2)
+    gy = (y[2:, 1:-1] - y[:-2, 1:-1]) / 2     # (H−2, W−2)
+    return float(np.mean(np.hypot(gx, gy) > threshold))

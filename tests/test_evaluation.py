@@ -77,3 +77,50 @@ def test_pair_matrix_rows_are_paintings_and_columns_photos():
     matrix = evaluation.pair_matrix(paintings, photos, lambda painting, photo: painting * photo)
     np.testing.assert_allclose(matrix, [[10, 20, 30], [20, 40, 60]])
     assert math.isclose(matrix.sum(), 180)
+
+
+def test_first_at_or_below_and_convergence_by_hand():
+    losses = [10.0, 6.0, 4.0, 3.2, 3.05, 3.0]
+    assert evaluation.first_at_or_below(losses, 4.0) == 3
+    assert evaluation.first_at_or_below(losses, 11) == 1 and evaluation.first_at_or_below(losses, 2.9) is None
+    assert evaluation.iterations_to_converge(losses, 0.05) == 5   # 3.05 ≤ 3.0 · 1.05 = 3.15; 3.2 is not
+    assert evaluation.iterations_to_converge(losses, 0.1) == 4    # 3.2 ≤ 3.3
+    assert evaluation.iterations_to_converge(losses, 0.0) == 6
+    with pytest.raises(ValueError, match="finite"):
+        evaluation.iterations_to_converge([1.0, float("nan")])
+
+
+def test_color_histogram_distance_by_hand():
+    red, blue = np.zeros((4, 4, 3)), np.zeros((4, 4, 3))
+    red[..., 0], blue[..., 2] = 1.0, 1.0
+    assert evaluation.color_histogram_distance(red, red) == 0.0
+    assert evaluation.color_histogram_distance(red, blue) == 1.0
+    half = red.copy()
+    half[:2] = blue[:2]  # half red, half blue
+    assert evaluation.color_histogram_distance(half, red) == pytest.approx(0.5)
+    # 0.49 and 0.51 fall in bins 3 and 4 of 8; 0.5 in bin 4
+    a, b = np.full((1, 2, 3), 0.49), np.full((1, 2, 3), 0.51)
+    assert evaluation.color_histogram_distance(a, b) == 1.0 and evaluation.color_histogram_distance(b, b + 0.01) == 0.0
+
+
+def _laplacian_loop(y):
+    h, w = y.shape
+    return np.mean([(y[i - 1, j] + y[i + 1, j] + y[i, j - 1] + y[i, j + 1] - 4 * y[i, j]) ** 2
+                    for i in range(1, h - 1) for j in range(1, w - 1)])
+
+
+def test_texture_energy_and_edge_density_against_loops():
+    rng = np.random.default_rng(0)
+    gray = rng.random((9, 7))
+    image = np.repeat(gray[..., None], 3, axis=-1)  # luminance = gray
+    assert evaluation.texture_energy(image) == pytest.approx(_laplacian_loop(gray), rel=1e-5)
+    ramp = np.repeat(np.linspace(0, 1, 8)[None, :, None], 8, axis=0).repeat(3, axis=-1)
+    assert evaluation.texture_energy(ramp) == pytest.approx(0.0, abs=1e-12)
+    # a vertical step edge: only the two columns beside it see a gradient of 1/2 > 0.1
+    step = np.zeros((6, 6, 3))
+    step[:, 3:] = 1.0
+    assert evaluation.edge_density(step) == pytest.approx(2 / 4)
+    assert evaluation.edge_density(step, threshold=0.6) == 0.0
+    loop = np.mean([np.hypot((gray[i, j + 1] - gray[i, j - 1]) / 2, (gray[i + 1, j] - gray[i - 1, j]) / 2) > 0.1
+                    for i in range(1, 8) for j in range(1, 6)])
+    assert evaluation.edge_density(image) == pytest.approx(loop)
