@@ -8,6 +8,7 @@ applied, transparency composited on white, grayscale and 16-bit converted — an
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import tempfile
 import warnings
@@ -67,19 +68,36 @@ def _check_pixels(size: tuple[int, int], name: str, max_pixels: int | None) -> N
                          "call load_image(..., max_pixels=None) or shrink it first.")
 
 
+def decode_image(data: bytes, name: str, max_side: int | None = None, *,
+                 max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Decode an image file's bytes (an upload) like :func:`load_image` does a path; errors name ``name``
+    (notebook 10)."""
+    array = _decode(io.BytesIO(bytes(data)), name, max_pixels)
+    height, width = array.shape[:2]
+    if min(height, width) < MIN_SIDE:
+        raise ImageError(f"{name}: {width}×{height} px is too small; the feature network needs sides of at "
+                         f"least {MIN_SIDE} px. Use a larger image.")
+    return array if max_side is None else resize(array, max_side=max_side)
+
+
 def _load_file(path: Path, max_pixels: int | None) -> np.ndarray:
     if not path.exists():
         raise ImageError(f"{path}: no such file. Check the path, or use ganstyle_edu.data.sample(name) "
                          "for a bundled image (ganstyle_edu.data.names() lists them).")
     if path.is_dir():
         raise ImageError(f"{path}: is a folder, not an image file. Pass the path of one image inside it.")
+    return _decode(path, str(path), max_pixels)
+
+
+def _decode(source, path: str, max_pixels: int | None) -> np.ndarray:
+    """Open a path or a binary stream with Pillow, refusing bombs and unreadable or corrupt files by name."""
     limit = Image.MAX_IMAGE_PIXELS
     try:
         # Our own max_pixels check replaces Pillow's warning / DecompressionBombError thresholds.
         Image.MAX_IMAGE_PIXELS = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(source) as image:
                 _check_pixels(image.size, str(path), max_pixels)
                 image.load()
                 image = ImageOps.exif_transpose(image)

@@ -19,12 +19,15 @@ from .gram import gram_matrix, mean_std
 tf = import_tensorflow()
 
 
-def content_loss(features, targets) -> tf.Tensor:
+def content_loss(features, targets, weights=None) -> tf.Tensor:
     """Mean squared difference of feature maps, summed over layers (notebook 02).
 
-    features, targets: {layer: (B, H, W, C)} with the same keys.
+    features, targets: {layer: (B, H, W, C)} with the same keys. weights: optional {layer: (1, H, W, 1)}
+    per-position weights — a spatially weighted content loss (notebook 10's legible letters).
     """
-    return tf.add_n([tf.reduce_mean((features[layer] - targets[layer]) ** 2) for layer in targets])
+    weights = weights or {}
+    return tf.add_n([tf.reduce_mean(weights.get(layer, 1.0) * (features[layer] - targets[layer]) ** 2)
+                     for layer in targets])
 
 
 def style_loss(features, target_grams, layer_weights=None) -> tf.Tensor:

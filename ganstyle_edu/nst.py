@@ -139,7 +139,8 @@ class StyleContentLoss:
     "objective" is what the optimiser minimises: the total, or with ``tv_smoothing`` its smooth surrogate.
     """
 
-    def __init__(self, content, style, config: NSTConfig, extractor: FeatureExtractor | None = None):
+    def __init__(self, content, style, config: NSTConfig, extractor: FeatureExtractor | None = None,
+                 content_mask=None):
         layers = list(dict.fromkeys(config.style_layers + config.content_layers))
         self.extractor = extractor or FeatureExtractor(layers, weights=config.weights, seed=config.seed)
         self.config = config
@@ -150,6 +151,11 @@ class StyleContentLoss:
         else:
             self.style_targets = {layer: mean_std(style_features[layer]) for layer in config.style_layers}
         self.content_targets = {layer: content_features[layer] for layer in config.content_layers}
+        self.content_weights = {}  # content_mask: an (H, W) weight per position, resized to each layer's grid
+        if content_mask is not None:
+            mask = tf.constant(np.asarray(content_mask, dtype=np.float32)[None, ..., None])  # (1, H, W, 1)
+            for layer, target in self.content_targets.items():
+                self.content_weights[layer] = tf.image.resize(mask, target.shape[1:3], method="area")
         weights = config.style_layer_weights or (1.0,) * len(config.style_layers)
         self.layer_weights = dict(zip(config.style_layers, weights))
 
@@ -160,7 +166,8 @@ class StyleContentLoss:
         style = match_style(features, self.style_targets, self.layer_weights)
         style = style * config.style_weight / len(config.style_layers)
         if self.content_targets:
-            content = content_loss(features, self.content_targets) * config.content_weight / len(self.content_targets)
+            content = (content_loss(features, self.content_targets, self.content_weights) * config.content_weight
+                       / len(self.content_targets))
         else:
             content = tf.constant(0.0)
         tv = total_variation_loss(image) * config.tv_weight
@@ -210,13 +217,16 @@ def from_yiq(image: np.ndarray) -> np.ndarray:
 
 def stylize(content, style, config: NSTConfig = NSTConfig(),
             callback: Callable[[int, np.ndarray, dict], None] | None = None, callback_every: int = 10,
-            extractor: FeatureExtractor | None = None) -> NSTResult:
+            extractor: FeatureExtractor | None = None, content_mask=None) -> NSTResult:
     """Paint ``content`` in the style of ``style`` by optimising the pixels (notebook 02).
 
     content, style: anything :func:`ganstyle_edu.images.load_image` accepts.
     callback(step, image, losses): called every ``callback_every`` steps and at the end of each scale,
         with the current (H, W, 3) image and its weighted losses — for live plots and widgets. If it
         returns True, the run stops there (a stop button; :func:`equivalent_iterations`).
+    content_mask: optional (H, W) weights of the content loss per position, any resolution (it is resized
+        to each content layer's grid): e.g. 10 on a word's letters and 1 elsewhere keeps them legible
+        (notebook 10; Gatys et al. 2017's spatial control).
     Returns an :class:`NSTResult`: the image, its weighted losses and the per-step history.
     """
     style_side = config.style_size or config.size
@@ -228,7 +238,7 @@ def stylize(content, style, config: NSTConfig = NSTConfig(),
                              f"{image.shape[1]}×{image.shape[0]} px, under {MIN_SIDE} px on its short side; crop it "
                              "to a less extreme shape or use a larger NSTConfig size")
     if config.preserve_color:
-        return _stylize_luminance(content, style, config, callback, callback_every, extractor)
+        return _stylize_luminance(content, style, config, callback, callback_every, extractor, content_mask)
     start = time.perf_counter()
     history = {key: [] for key in ("step", "scale", "seconds", "evaluations", "total", "style", "content", "tv",
                                    "objective")}
@@ -240,7 +250,7 @@ def stylize(content, style, config: NSTConfig = NSTConfig(),
         scaled_h, scaled_w = max(16, round(height * scale)), max(16, round(width * scale))
         scaled_content = resize(content, (scaled_h, scaled_w))
         scaled_style = resize(style, max(16, round(max(style.shape[:2]) * scale)))
-        loss = StyleContentLoss(scaled_content, scaled_style, config, extractor)
+        loss = StyleContentLoss(scaled_content, scaled_style, config, extractor, content_mask)
         extractor = loss.extractor  # built once, shared by all scales
         value_and_grad = _value_and_grad(loss, config.jit_compile)
         image = _resize_batch(image, scaled_h, scaled_w)
@@ -331,7 +341,7 @@ def _split_steps(config: NSTConfig) -> list[int]:
     return per_coarse + [config.num_steps - sum(per_coarse)]
 
 
-def _stylize_luminance(content, style, config, callback, callback_every, extractor) -> NSTResult:
+def _stylize_luminance(content, style, config, callback, callback_every, extractor, content_mask) -> NSTResult:
     content_yiq, style_yiq = to_yiq(content), to_yiq(style)
     content_y, style_y = content_yiq[..., 0], style_yiq[..., 0]
     # Match the style's luminance to the content's mean and spread, so only the texture transfers.
@@ -343,7 +353,7 @@ def _stylize_luminance(content, style, config, callback, callback_every, extract
         return from_yiq(np.concatenate([to_yiq(image)[..., :1], content_yiq[..., 1:]], axis=-1))
 
     inner = (lambda step, image, losses: callback(step, recolor(image), losses)) if callback else None
-    result = stylize(gray(content_y), gray(style_y), plain, inner, callback_every, extractor)
+    result = stylize(gray(content_y), gray(style_y), plain, inner, callback_every, extractor, content_mask)
     return NSTResult(recolor(result.image), result.losses, result.history, config)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import time
 from typing import Callable
 
 import ipywidgets as widgets
@@ -448,4 +449,192 @@ class BlindComparison:
         shown = self._shown(index)
         self.state["shown"] = [label for label, _ in shown]  # for tests; the figure hides the labels
         _show(self.output, viz.show_images([image for _, image in shown], ["left", "right"], size=3.2))
+        return self.state
+
+
+def uploaded_files(value) -> list[tuple[str, bytes]]:
+    """(file name, bytes) of each file in a ``FileUpload``'s value, in either format (notebook 10):
+    ipywidgets 8 gives a tuple of dicts {"name", "type", "size", "content": memoryview, ...}; 7.7 gives a
+    dict {file name: {"metadata": {...}, "content": bytes}}."""
+    if not value:
+        return []
+    if isinstance(value, dict):  # ipywidgets 7.7
+        return [(str(name), bytes(entry["content"])) for name, entry in value.items()]
+    return [(str(entry["name"]), bytes(entry["content"])) for entry in value]  # ipywidgets 8
+
+
+def simulate_upload(control, name: str, content: bytes, mime: str = "image/jpeg") -> None:
+    """Put a file into a ``FileUpload`` as the browser would, on ipywidgets 8 or 7.7 — for tests and for a
+    committed notebook run, where nobody clicks (notebook 10)."""
+    if int(widgets.__version__.split(".")[0]) >= 8:
+        import datetime
+
+        control.value = ({"name": name, "type": mime, "size": len(content), "content": memoryview(content),
+                          "last_modified": datetime.datetime.now(datetime.timezone.utc)},)
+    else:  # 7.7: the front end sends metadata and data, then bumps a counter that rebuilds value
+        control.metadata = [{"name": name, "type": mime, "size": len(content), "lastModified": 0}]
+        control.data = [bytes(content)]
+        control._counter += 1
+
+
+def _png(image: np.ndarray) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    stream = BytesIO()
+    Image.fromarray(np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)).save(stream, format="PNG")
+    return stream.getvalue()
+
+
+class Playground:
+    """Your photo and your painting, stylised with knobs (notebook 10).
+
+    Photo: a bundled photo or an upload. Painting: a shipped style (the feed-forward network; optionally
+    blended with a second one), a bundled painting or an upload (Gatys). Gatys shows a preview every
+    ``preview_every`` iterations; **stop** ends it at the next preview. **save** writes the result
+    atomically into ``outputs/`` and shows the path. ``run()`` (what tests and the committed notebook call)
+    runs in the cell; the **stylise** button runs it in a background thread so that **stop** can be clicked.
+    A bad upload gives its ImageError message in the widget.
+    """
+
+    UPLOAD = "(my upload)"
+
+    def __init__(self, photos: dict, paintings: dict, shipped: list, output_dir="outputs", max_side: int = 256,
+                 preview_every: int = 10):
+        from . import data, images, stylegen, stylenet
+
+        self._images, self._stylegen, self._stylenet, self._data = images, stylegen, stylenet, data
+        self.photos, self.paintings, self.shipped = dict(photos), dict(paintings), list(shipped)
+        self.output_dir, self.preview_every = output_dir, preview_every
+        self.photo = widgets.Dropdown(options=list(self.photos) + [self.UPLOAD], description="photo")
+        self.photo_upload = widgets.FileUpload(accept="image/*", multiple=False, description="upload photo")
+        self.painting = widgets.Dropdown(options=list(self.paintings) + [self.UPLOAD], description="painting")
+        self.painting_upload = widgets.FileUpload(accept="image/*", multiple=False, description="upload painting")
+        self.blend = widgets.Dropdown(options=["(none)"] + self.shipped, description="blend with")
+        self.share = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="share")
+        self.method = widgets.ToggleButtons(options=["network", "Gatys"], description="method")
+        self.size = widgets.IntSlider(value=max_side, min=64, max=1024, step=32, description="long side")
+        self.iterations = widgets.IntSlider(value=60, min=5, max=500, step=5, description="iterations")
+        self.style_weight = widgets.FloatLogSlider(value=100.0, base=10, min=0, max=4, step=0.25,
+                                                   description="style weight", readout_format=".0e")
+        self.preserve_color = widgets.Checkbox(value=False, description="keep the photo's colours")
+        self.run_button = widgets.Button(description="stylise")
+        self.stop_button = widgets.Button(description="stop")
+        self.save_button = widgets.Button(description="save")
+        self.before, self.after = widgets.Image(format="png"), widgets.Image(format="png")
+        for picture in (self.before, self.after):
+            picture.layout.max_width = "48%"
+        self.message = widgets.HTML()
+        self.output = widgets.Output()  # error messages
+        self.state: dict = {}
+        self._stop = False
+        self._thread = None
+        self.run_button.on_click(lambda *_: self.start())
+        self.stop_button.on_click(lambda *_: self.stop())
+        self.save_button.on_click(lambda *_: self.save())
+        for control in (self.photo, self.photo_upload):
+            control.observe(self.show_photo, names="value")
+        self.widget = widgets.VBox([
+            widgets.HBox([self.photo, self.photo_upload]), widgets.HBox([self.painting, self.painting_upload]),
+            widgets.HBox([self.method, self.blend, self.share]),
+            widgets.HBox([self.size, self.iterations, self.style_weight, self.preserve_color]),
+            widgets.HBox([self.run_button, self.stop_button, self.save_button]), self.message, self.output,
+            widgets.HBox([self.before, self.after])])
+        self.show_photo()
+
+    def _upload(self, control, what: str) -> np.ndarray:
+        files = uploaded_files(control.value)
+        if not files:
+            raise ValueError(f"no {what} uploaded yet: use the 'upload {what}' button, or pick a bundled one")
+        name, content = files[0]
+        return self._images.decode_image(content, f"{name} (uploaded {what})", max_side=int(self.size.value))
+
+    def current_photo(self) -> np.ndarray:
+        if self.photo.value == self.UPLOAD:
+            return self._upload(self.photo_upload, "photo")
+        return self._images.resize(self.photos[self.photo.value], max_side=int(self.size.value))
+
+    def current_painting(self):
+        """(name, image or None): None for a shipped style, which the network paints."""
+        if self.painting.value == self.UPLOAD:
+            return "upload", self._upload(self.painting_upload, "painting")
+        return self.painting.value, self.paintings[self.painting.value]
+
+    def _say(self, text: str) -> None:
+        self.message.value = text
+
+    @_reports_errors
+    def show_photo(self, *_):
+        if self.photo.value == self.UPLOAD and not uploaded_files(self.photo_upload.value):
+            self._say("upload a photo with the button beside the list")
+            return {}
+        self.before.value = _png(self.current_photo())
+        self._say("")
+        return {}
+
+    @_reports_errors
+    def run(self, *_):
+        self._stop = False
+        self.output.clear_output()
+        photo = self.current_photo()
+        name, painting = self.current_painting()
+        method = self.method.value
+        if method == "network" and name not in self.shipped:
+            raise ValueError(f"no shipped network paints {name!r}; choose method 'Gatys' (any painting) or one of "
+                             f"{', '.join(self.shipped)}")
+        self.before.value = _png(photo)
+        start = time.perf_counter()
+        if method == "network":
+            blend = self.blend.value
+            style = name if blend in ("(none)", name) else f"{name}+{blend}"
+            generator, _ = self._stylenet.pretrained(style, mix=None if "+" not in style else float(self.share.value))
+            image = self._stylegen.stylize_with(generator, photo)
+            if self.preserve_color.value:
+                image = nst.from_yiq(np.concatenate([nst.to_yiq(image)[..., :1], nst.to_yiq(photo)[..., 1:]], -1))
+            label = style
+        else:
+            config = nst.NSTConfig(size=max(photo.shape[:2]), style_size=max(photo.shape[:2]),
+                                   num_steps=int(self.iterations.value), style_weight=float(self.style_weight.value),
+                                   preserve_color=bool(self.preserve_color.value))
+
+            def preview(step, current, losses):
+                self.after.value = _png(current)
+                self._say(f"Gatys: iteration {step} of {config.num_steps}, loss {losses['total']:.3g}")
+                return self._stop
+
+            image = nst.stylize(photo, painting, config, callback=preview, callback_every=self.preview_every).image
+            label = f"{name} (Gatys)"
+        seconds = time.perf_counter() - start
+        self.after.value = _png(image)
+        stopped = " (stopped)" if self._stop else ""
+        self.state = {"image": np.clip(image, 0, 1), "photo": photo, "style": label, "method": method,
+                      "seconds": seconds, "stopped": self._stop}
+        self._say(f"{label} by {method} in {seconds:.1f} s{stopped}; press save to keep it")
+        return self.state
+
+    def start(self):
+        """The button: run in a background thread, so that stop can be clicked while Gatys works."""
+        import threading
+
+        if self._thread is not None and self._thread.is_alive():
+            self._say("already running: press stop first")
+            return
+        self._thread = threading.Thread(target=self.run, daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        self._stop = True
+
+    @_reports_errors
+    def save(self, *_):
+        from pathlib import Path
+
+        if "image" not in self.state:
+            raise ValueError("nothing to save yet: press stylise first")
+        stem = (self.photo.value if self.photo.value != self.UPLOAD else "upload") + "_" + self.state["style"]
+        safe = "".join(ch if ch.isalnum() or ch in "-_+" else "_" for ch in stem)
+        path = self._images.save_image(Path(self.output_dir) / f"{safe}.jpg", self.state["image"])
+        self.state["saved"] = path
+        self._say(f"saved <code>{path}</code>")
         return self.state

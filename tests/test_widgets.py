@@ -214,6 +214,62 @@ def test_blind_comparison_records_picks_through_the_random_order():
         widgets.BlindComparison(pairs, {"bad": distance[:2]})
 
 
+def test_uploaded_files_reads_both_formats_and_a_simulated_upload():
+    eight = ({"name": "a.png", "type": "image/png", "size": 3, "content": memoryview(b"abc"), "last_modified": 0},)
+    seven = {"a.png": {"metadata": {"name": "a.png", "type": "image/png", "size": 3}, "content": b"abc"}}
+    assert widgets.uploaded_files(eight) == widgets.uploaded_files(seven) == [("a.png", b"abc")]
+    assert widgets.uploaded_files(()) == widgets.uploaded_files({}) == []
+    control = ipywidgets.FileUpload()
+    widgets.simulate_upload(control, "photo.jpg", b"\xff\xd8 bytes")
+    assert widgets.uploaded_files(control.value) == [("photo.jpg", b"\xff\xd8 bytes")]
+
+
+def _playground(tmp_path):
+    from ganstyle_edu import data
+
+    photos = {"tubingen": data.sample("tubingen", max_side=64)}
+    paintings = {"starry_night": data.sample("starry_night", max_side=64), "autumn": data.sample("autumn", max_side=64)}
+    return widgets.Playground(photos, paintings, ["starry_night", "the_scream"], output_dir=tmp_path / "outputs",
+                              max_side=64, preview_every=2)
+
+
+def test_playground_runs_the_network_and_gatys_stops_and_saves(tmp_path):
+    from ganstyle_edu import images, stylegen, stylenet
+
+    playground = _playground(tmp_path)
+    assert isinstance(playground.widget, ipywidgets.VBox) and playground.before.value  # the photo is shown
+    state = playground.run()
+    expected = stylegen.stylize_with(stylenet.pretrained("starry_night")[0], playground.current_photo())
+    np.testing.assert_allclose(state["image"], np.clip(expected, 0, 1), atol=1e-6)
+    assert playground.after.value and state["method"] == "network"
+    playground.blend.value = "the_scream"
+    assert playground.run()["style"] == "starry_night+the_scream"
+
+    playground.painting.value = "autumn"  # no network knows it: the widget says so and names Gatys
+    assert "choose method 'Gatys'" in playground.run()["error"]
+    playground.method.value = "Gatys"
+    playground.iterations.value = 20
+    playground.after.observe(lambda change: playground.stop(), names="value")  # stop at the first preview
+    state = playground.run()
+    assert state["stopped"] and state["image"].shape == playground.current_photo().shape
+
+    saved = playground.save()["saved"]
+    assert saved.parent == tmp_path / "outputs" and saved.name == "tubingen_autumn__Gatys_.jpg"
+    assert images.load_image(saved).shape == state["image"].shape
+    assert sorted(p.name for p in saved.parent.iterdir()) == [saved.name]  # no temporary file left behind
+
+
+def test_playground_shows_a_bad_upload_as_a_message(tmp_path):
+    playground = _playground(tmp_path)
+    playground.photo.value = playground.UPLOAD
+    assert "upload a photo" in playground.message.value
+    widgets.simulate_upload(playground.photo_upload, "notes.jpg", b"this is text, not a picture")
+    assert "notes.jpg (uploaded photo): not an image file" in playground.state["error"]
+    shown = "".join(o.get("text", "") for o in playground.output.outputs)
+    assert "notes.jpg" in shown and "Traceback" not in shown
+    assert "nothing to save yet" in playground.save()["error"]
+
+
 @pytest.mark.skipif(os.environ.get("GANSTYLE_EXPECT_IPYWIDGETS") is not None, reason="already the 7.7 run")
 def test_the_same_tests_pass_on_ipywidgets_7_7():
     assert IPYWIDGETS_7.is_dir(), "ipywidgets 7.7.1 is missing: `make test` installs it into .venv/ipywidgets77"
@@ -221,4 +277,4 @@ def test_the_same_tests_pass_on_ipywidgets_7_7():
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__],
                             capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "11 passed, 1 skipped" in result.stdout
+    assert "14 passed, 1 skipped" in result.stdout
