@@ -6,9 +6,11 @@ Plain Gatys on c lets the painting's texture flood the letters. A **mask-weighte
 spatial control of Gatys et al. 2017, "Controlling Perceptual Factors in Neural Style Transfer") asks for
 the photo's features more strongly on and around the letters than on the ground:
 
-    L_content = Σ_l mean_{positions p} w_l(p) · (F_l(x)_p − F_l(c)_p)²,   w = 1 + (λ − 1) · dilate(M),
+    L_content = Σ_l mean_{positions p} w_l(p) · (F_l(x)_p − F_l(c)_p)²,   w ∝ 1 + (λ − 1) · dilate(M), mean(w) = 1,
 
-with w resized to each layer's grid, so the letters' strokes and edges cost λ times more to change.
+with w resized to each layer's grid: changing the letters costs λ times more than changing the ground. At a deep
+content layer (relu4_2, 1/8 of the resolution) the resized mask covers nearly everything and does little; a
+shallow one (relu2_2) keeps the strokes — notebook 10 measures both.
 
 **Legibility** of a result x: threshold its luminance with Otsu's method (the threshold that best splits
 the histogram into two classes) and take the IoU of the dark class with the glyph mask — 1 when the
@@ -82,11 +84,14 @@ def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
     return out
 
 
-def content_weights(mask: np.ndarray, letter_weight: float = 10.0, radius: int = 3) -> np.ndarray:
-    """w = 1 + (λ − 1) · dilate(M): λ on and just around the letters, 1 on the ground (notebook 10)."""
+def content_weights(mask: np.ndarray, letter_weight: float = 10.0, radius: int = 1) -> np.ndarray:
+    """w ∝ 1 + (λ − 1) · dilate(M), scaled to a mean of 1: the letters (and ``radius`` pixels around them) weigh
+    λ times the ground, and the content loss's total weight stays that of λ = 1 — the weight moves from the
+    ground to the letters (notebook 10)."""
     if not letter_weight >= 1:
         raise ValueError(f"content_weights: letter_weight={letter_weight} must be at least 1")
-    return (1.0 + (letter_weight - 1.0) * dilate(mask, radius)).astype(np.float32)
+    weights = 1.0 + (letter_weight - 1.0) * dilate(mask, radius)
+    return (weights / weights.mean()).astype(np.float32)
 
 
 def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:

@@ -604,7 +604,7 @@ class Playground:
                 return self._stop
 
             image = nst.stylize(photo, painting, config, callback=preview, callback_every=self.preview_every).image
-            label = f"{name} (Gatys)"
+            label = name
         seconds = time.perf_counter() - start
         self.after.value = _png(image)
         stopped = " (stopped)" if self._stop else ""
@@ -632,9 +632,51 @@ class Playground:
 
         if "image" not in self.state:
             raise ValueError("nothing to save yet: press stylise first")
-        stem = (self.photo.value if self.photo.value != self.UPLOAD else "upload") + "_" + self.state["style"]
+        photo = self.photo.value if self.photo.value != self.UPLOAD else "upload"
+        stem = f"{photo}_{self.state['style']}_{self.state['method']}"
         safe = "".join(ch if ch.isalnum() or ch in "-_+" else "_" for ch in stem)
         path = self._images.save_image(Path(self.output_dir) / f"{safe}.jpg", self.state["image"])
         self.state["saved"] = path
         self._say(f"saved <code>{path}</code>")
+        return self.state
+
+
+class TypographyExplorer:
+    """A word in a painting's style: type it, pick the painting and the letters' weight λ, press paint; the
+    result comes with its legibility (notebook 10).
+
+    paintings: {name: (H, W, 3)}; base: the NSTConfig of the Gatys run (its size is ignored: the word sets it);
+    height: the word's height in pixels.
+    """
+
+    def __init__(self, paintings: dict, base: nst.NSTConfig, height: int = 96, text: str = "GAN"):
+        from . import typography
+
+        self.typography, self.paintings, self.base, self.height = typography, dict(paintings), base, height
+        self.text = widgets.Text(value=text, description="word")
+        self.painting = widgets.Dropdown(options=list(self.paintings), description="painting")
+        self.letter_weight = widgets.FloatLogSlider(value=10.0, base=10, min=0, max=2, step=0.25,
+                                                    description="λ letters", readout_format=".1f")
+        self.button = widgets.Button(description="paint")
+        self.output = widgets.Output()
+        self.state: dict = {}
+        self.button.on_click(self.run)
+        self.widget = widgets.VBox([widgets.HBox([self.text, self.painting]),
+                                    widgets.HBox([self.letter_weight, self.button]), self.output])
+
+    @_reports_errors
+    def run(self, *_):
+        typography = self.typography
+        mask = typography.glyph_mask(self.text.value, height=self.height)  # (H, W)
+        content = typography.text_image(mask)
+        config = dataclasses.replace(self.base, size=max(mask.shape))
+        weight = float(self.letter_weight.value)
+        result = nst.stylize(content, self.paintings[self.painting.value], config,
+                             content_mask=typography.content_weights(mask, weight))
+        score = typography.legibility(result.image, mask)
+        self.state = {"text": self.text.value, "painting": self.painting.value, "letter_weight": weight,
+                      "image": result.image, "legibility": score}
+        fig = viz.show_images([content, result.image], ["the word", f"{self.painting.value}, λ = {weight:.3g}: "
+                                                                     f"legibility {score:.2f}"], size=4.0)
+        _show(self.output, fig)
         return self.state

@@ -64,7 +64,9 @@ def test_content_weights_dilate_the_letters():
     mask = np.zeros((9, 9), np.float32)
     mask[4, 4] = 1.0
     weights = typography.content_weights(mask, letter_weight=10, radius=1)
-    assert weights[4, 4] == 10 and weights[3, 5] == 10 and weights[2, 4] == 1 and weights.sum() == 9 * 10 + 72
+    unit = 81 / (9 * 10 + 72)  # the weights before scaling sum to 9·10 + 72·1; after it, their mean is 1
+    np.testing.assert_allclose([weights[4, 4], weights[3, 5], weights[2, 4]], [10 * unit, 10 * unit, unit], rtol=1e-6)
+    assert weights.mean() == pytest.approx(1.0)
     with pytest.raises(ValueError, match="at least 1"):
         typography.content_weights(mask, letter_weight=0.5)
 
@@ -87,3 +89,20 @@ def test_a_content_mask_weights_the_content_loss_where_it_says():
     unweighted = float(plain(changed[None])["content"])
     assert value(right) == pytest.approx(unweighted, rel=0.1) and value(left) < 0.2 * unweighted
     assert value(10 * np.ones((32, 32), np.float32)) == pytest.approx(10 * unweighted, rel=1e-4)
+
+
+def test_typography_explorer_paints_the_typed_word():
+    import ipywidgets
+
+    from ganstyle_edu import nst, widgets
+
+    painting = np.random.default_rng(0).random((48, 48, 3)).astype(np.float32)
+    explorer = widgets.TypographyExplorer({"noise": painting}, nst.NSTConfig(num_steps=2, jit_compile=False), height=32)
+    assert isinstance(explorer.widget, ipywidgets.VBox)
+    explorer.text.value = "Hi"
+    state = explorer.run()
+    mask = typography.glyph_mask("Hi", height=32)
+    assert state["image"].shape == mask.shape + (3,) and 0.0 <= state["legibility"] <= 1.0
+    assert state["legibility"] == pytest.approx(typography.legibility(state["image"], mask))
+    explorer.text.value = "   "
+    assert "one line of at least one visible character" in explorer.run()["error"]

@@ -254,7 +254,7 @@ def test_playground_runs_the_network_and_gatys_stops_and_saves(tmp_path):
     assert state["stopped"] and state["image"].shape == playground.current_photo().shape
 
     saved = playground.save()["saved"]
-    assert saved.parent == tmp_path / "outputs" and saved.name == "tubingen_autumn__Gatys_.jpg"
+    assert saved.parent == tmp_path / "outputs" and saved.name == "tubingen_autumn_Gatys.jpg"
     assert images.load_image(saved).shape == state["image"].shape
     assert sorted(p.name for p in saved.parent.iterdir()) == [saved.name]  # no temporary file left behind
 

@@ -1,0 +1,195 @@
+"""The widgets where people use them: JupyterLab in a real, headless Chromium, driven by Playwright.
+
+nbval only runs the kernel side; a widget whose front end renders nothing passes it. Here JupyterLab
+serves copies of notebooks 10 and 01 (so its autosave never touches the committed ones) in fast mode; the
+test runs all cells from the menu, then clicks like a learner: in notebook 10 it picks a style, presses
+*stylise* and waits for the stylised image to appear in the page; in notebook 01 it changes the Gram
+explorer's layer and waits for the figure to be redrawn. Any error output fails the test. Screenshots go
+to tests/screenshots/ (git-ignored).
+
+Needs a Chromium (Debian: `apt-get install chromium`; the test looks for chromium, chromium-browser and
+google-chrome on PATH, or GANSTYLE_CHROMIUM) and the `playwright` package (no browser download: it is
+launched with the system Chromium). Without them the test skips, unless GANSTYLE_BROWSER_REQUIRED=1 (as
+`.ci/run` sets), where it fails. Run only this test with
+`.venv/bin/python -m pytest tests/test_browser.py -v`.
+"""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "tests" / "screenshots"
+REQUIRED = os.environ.get("GANSTYLE_BROWSER_REQUIRED") == "1"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                  "--disable-background-networking", "--disable-component-update"]
+ERRORS = re.compile(r"Traceback \(most recent call last\)|Error displaying widget|Model not found|⚠ ")
+
+
+def _unavailable(reason: str):
+    if REQUIRED:
+        pytest.fail(reason + " (GANSTYLE_BROWSER_REQUIRED=1)")
+    pytest.skip(reason)
+
+
+def _chromium() -> str | None:
+    candidates = [os.environ.get("GANSTYLE_CHROMIUM")] + [shutil.which(n) for n in ("chromium", "chromium-browser",
+                                                                                     "google-chrome")]
+    return next((c for c in candidates if c and Path(c).exists()), None)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = _chromium()
+    if chromium is None:
+        _unavailable("no Chromium found: install one (Debian: `apt-get install chromium`) to run the browser tests")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is missing: `pip install -e .[test]`")
+    with sync_playwright() as playwright:
+        chrome = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield chrome
+        finally:
+            chrome.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server with token auth on a free port, serving copies of the notebooks; stopped in every case."""
+    home = tmp_path_factory.mktemp("lab")
+    served = home / "notebooks"
+    served.mkdir()
+    for name in ("10_playground.ipynb", "01_style_as_statistics.ipynb"):
+        shutil.copy(ROOT / "notebooks" / name, served / name)
+    port, token = _free_port(), os.urandom(16).hex()
+    env = dict(os.environ, GANSTYLE_MODE="fast", JUPYTER_CONFIG_DIR=str(home / "config"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+               JUPYTERLAB_SETTINGS_DIR=str(home / "settings"))
+    log = open(home / "server.log", "w")
+    server = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+                               "--ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served}",
+                               "--ServerApp.allow_root=True", "--LabApp.news_url=None",
+                               "--LabServerApp.notebook_starts_kernel=True"],
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("JupyterLab did not start:\n" + (home / "server.log").read_text()[-3000:])
+                time.sleep(0.5)
+        yield url, token
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def _open_and_run_all(browser, url, token, name):
+    """Open one notebook in a workspace of its own and run all its cells from the Run menu. The menu item does
+    nothing until the kernel is connected, so the click is repeated until this run's first output, "run mode:
+    fast", replaces the committed cpu-mode one."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    page.goto(f"{url}/lab/workspaces/{Path(name).stem}/tree/{name}?reset&token={token}")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    started = page.locator(".jp-OutputArea-output", has_text="run mode: fast").first
+    for _ in range(12):
+        page.locator("#jp-main-statusbar", has_text="Idle").wait_for(timeout=120_000)
+        if started.count():  # a previous click did start the run (the kernel was busy importing)
+            return page
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        try:
+            started.wait_for(state="attached", timeout=30_000)
+            return page
+        except Exception:
+            page.keyboard.press("Escape")  # close the menu if the click found the item disabled
+    _wait_or_screenshot(page, started, f"{Path(name).stem}_not_started.png", timeout_s=1)
+    return page
+
+
+def _wait_or_screenshot(page, locator, name: str, timeout_s: int = 300) -> None:
+    """Wait until ``locator`` is in the page; if it never comes, keep a screenshot of what the page shows."""
+    try:
+        locator.wait_for(state="attached", timeout=timeout_s * 1000)
+    except Exception:
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / name), full_page=True)
+        raise
+
+
+def _errors(page) -> list[str]:
+    return [text[:300] for text in page.locator(".jp-OutputArea-output").all_inner_texts() if ERRORS.search(text)]
+
+
+def test_notebook_10_stylises_when_the_button_is_pressed(browser, lab):
+    url, token = lab
+    SHOTS.mkdir(exist_ok=True)
+    page = _open_and_run_all(browser, url, token, "10_playground.ipynb")
+    _wait_or_screenshot(page, page.locator(".jp-OutputArea-output", has_text="notebook run time").first,
+                        "10_failure.png")
+    assert not _errors(page), _errors(page)
+    playground = page.locator(".widget-vbox", has=page.locator("button", has_text="stylise")).first
+    playground.scroll_into_view_if_needed()
+    playground.locator(".widget-dropdown", has_text="photo").first.locator("select").select_option("tubingen")
+    playground.locator(".widget-dropdown", has_text="painting").first.locator("select").select_option("the_scream")
+    playground.locator(".widget-dropdown", has_text="blend with").first.locator("select").select_option("(none)")
+    playground.locator("button", has_text=re.compile(r"^network$")).click()
+    after = playground.locator("img.widget-image").nth(1)
+    before_src = after.get_attribute("src")
+    page.screenshot(path=str(SHOTS / "10_before.png"))
+    playground.locator("button", has_text="stylise").click()
+    page.wait_for_function("([element, old]) => element.getAttribute('src') && element.getAttribute('src') !== old",
+                           arg=[after.element_handle(), before_src], timeout=60_000)
+    message = playground.locator(".widget-html").first
+    message.filter(has_text="the_scream by network").wait_for(timeout=60_000)
+    width = after.evaluate("img => img.naturalWidth")
+    assert width > 16, "the stylised image did not load"
+    page.screenshot(path=str(SHOTS / "10_after.png"))
+    assert not _errors(page), _errors(page)
+    page.close()
+
+
+def test_notebook_01_gram_explorer_redraws(browser, lab):
+    url, token = lab
+    page = _open_and_run_all(browser, url, token, "01_style_as_statistics.ipynb")
+    explorer = page.locator(".widget-vbox", has=page.locator(".widget-dropdown", has_text="layer")).first
+    _wait_or_screenshot(page, explorer, "01_failure.png")  # the explorer is the last widget: all cells have run
+    explorer.scroll_into_view_if_needed()
+    figure = explorer.locator(".widget-output img").first
+    figure.wait_for()
+    assert not _errors(page), _errors(page)
+    old = figure.get_attribute("src")
+    select = explorer.locator(".widget-dropdown", has_text="layer").locator("select")
+    options = select.locator("option").all_inner_texts()
+    current = select.evaluate("s => s.options[s.selectedIndex].text")
+    select.select_option(label=next(o for o in options if o != current))
+    page.wait_for_function("([explorer, old]) => { const img = explorer.querySelector('.widget-output img');"
+                           " return img && img.getAttribute('src') !== old; }",
+                           arg=[explorer.element_handle(), old], timeout=60_000)
+    page.screenshot(path=str(SHOTS / "01_gram_explorer.png"))
+    assert not _errors(page), _errors(page)
+    page.close()
