@@ -492,7 +492,8 @@ class Playground:
 
     Photo: a bundled photo or an upload. Painting: a shipped style (the feed-forward network; optionally
     blended with a second one), a bundled painting or an upload (Gatys). Gatys shows a preview every
-    ``preview_every`` iterations; **stop** ends it at the next preview. **save** writes the result
+    ``preview_every`` iterations, with its style and content weights on sliders; **stop** ends it at the next
+    preview. **save** writes the result
     atomically into ``outputs/`` and shows the path. ``run()`` (what tests and the committed notebook call)
     runs in the cell; the **stylise** button runs it in a background thread so that **stop** can be clicked.
     A bad upload gives its ImageError message in the widget.
@@ -502,9 +503,9 @@ class Playground:
 
     def __init__(self, photos: dict, paintings: dict, shipped: list, output_dir="outputs", max_side: int = 256,
                  preview_every: int = 10):
-        from . import data, images, stylegen, stylenet
+        from . import images, stylegen, stylenet
 
-        self._images, self._stylegen, self._stylenet, self._data = images, stylegen, stylenet, data
+        self._images, self._stylegen, self._stylenet = images, stylegen, stylenet
         self.photos, self.paintings, self.shipped = dict(photos), dict(paintings), list(shipped)
         self.output_dir, self.preview_every = output_dir, preview_every
         self.photo = widgets.Dropdown(options=list(self.photos) + [self.UPLOAD], description="photo")
@@ -518,6 +519,8 @@ class Playground:
         self.iterations = widgets.IntSlider(value=60, min=5, max=500, step=5, description="iterations")
         self.style_weight = widgets.FloatLogSlider(value=100.0, base=10, min=0, max=4, step=0.25,
                                                    description="style weight", readout_format=".0e")
+        self.content_weight = widgets.FloatLogSlider(value=1e4, base=10, min=2, max=6, step=0.25,
+                                                     description="content weight", readout_format=".0e")
         self.preserve_color = widgets.Checkbox(value=False, description="keep the photo's colours")
         self.run_button = widgets.Button(description="stylise")
         self.stop_button = widgets.Button(description="stop")
@@ -538,7 +541,8 @@ class Playground:
         self.widget = widgets.VBox([
             widgets.HBox([self.photo, self.photo_upload]), widgets.HBox([self.painting, self.painting_upload]),
             widgets.HBox([self.method, self.blend, self.share]),
-            widgets.HBox([self.size, self.iterations, self.style_weight, self.preserve_color]),
+            widgets.HBox([self.size, self.iterations, self.preserve_color]),
+            widgets.HBox([self.style_weight, self.content_weight]),
             widgets.HBox([self.run_button, self.stop_button, self.save_button]), self.message, self.output,
             widgets.HBox([self.before, self.after])])
         self.show_photo()
@@ -596,6 +600,7 @@ class Playground:
         else:
             config = nst.NSTConfig(size=max(photo.shape[:2]), style_size=max(photo.shape[:2]),
                                    num_steps=int(self.iterations.value), style_weight=float(self.style_weight.value),
+                                   content_weight=float(self.content_weight.value),
                                    preserve_color=bool(self.preserve_color.value))
 
             def preview(step, current, losses):
