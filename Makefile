@@ -7,17 +7,25 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS ?= notebooks
 NBVAL := --nbval-lax --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg
+# WHEELHOUSE=folder installs from a folder of wheels (`make wheelhouse`) with no network: `make lab WHEELHOUSE=wheelhouse`
+WHEELHOUSE ?=
+FROM_WHEELHOUSE := $(if $(WHEELHOUSE),--no-index --find-links $(abspath $(WHEELHOUSE)),)
+# `make wheelhouse`: this machine's platform; add others with PLATFORMS="win_amd64 macosx_11_0_arm64" PY_VERSION=3.11
+WHEELHOUSE_DIR ?= wheelhouse
+PLATFORMS ?=
+PY_VERSION ?= 3.11
 
-.PHONY: lab test install unit notebooks-test execute-notebooks doctor clean
+.PHONY: lab test install unit notebooks-test execute-notebooks doctor clean wheelhouse slides
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml setup.py | $(BIN)/python
-	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -e ".[test,bench]"
+	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) --upgrade pip
+	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) -e ".[test,bench]"
 	# Colab's ipywidgets, beside ours, so the widget tests run on both (tests/test_widgets.py)
-	$(BIN)/python -m pip install --no-deps --upgrade --target $(VENV)/ipywidgets77 ipywidgets==7.7.1 ipython_genutils
+	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) --no-deps --upgrade --target $(VENV)/ipywidgets77 \
+		ipywidgets==7.7.1 ipython_genutils
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -51,6 +59,31 @@ execute-notebooks: $(STAMP)
 
 doctor: $(STAMP)
 	$(BIN)/ganstyle-edu doctor
+
+# Every wheel the course needs, for a room of laptops with bad Wi-Fi (workshop/SETUP.md).
+wheelhouse:
+	mkdir -p $(WHEELHOUSE_DIR)
+	$(PYTHON) workshop/requirements.py > $(WHEELHOUSE_DIR)/requirements.txt
+	$(PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) -r $(WHEELHOUSE_DIR)/requirements.txt
+	$(PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --no-deps ipywidgets==7.7.1 ipython_genutils
+	for platform in $(PLATFORMS); do \
+		$(PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --only-binary=:all: --platform $$platform \
+			--python-version $(PY_VERSION) -r $(WHEELHOUSE_DIR)/requirements.txt || exit 1; \
+		$(PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --only-binary=:all: --platform $$platform \
+			--python-version $(PY_VERSION) --no-deps ipywidgets==7.7.1 ipython_genutils || exit 1; \
+	done
+	du -sh $(WHEELHOUSE_DIR)
+
+# reveal.js slides of chosen notebooks, one slide per "## " section (workshop/slides.py), e.g.
+# `make slides SLIDES="notebooks/01_style_as_statistics.ipynb"`. The slides load reveal.js from REVEAL when opened
+# (default: its CDN; offline, point it at an unpacked copy of reveal.js 4).
+SLIDES ?= $(NOTEBOOKS)/*.ipynb
+REVEAL ?= https://unpkg.com/reveal.js@4.0.2
+slides: $(STAMP)
+	for notebook in $(SLIDES); do $(BIN)/python workshop/slides.py $$notebook slides/marked || exit 1; done
+	$(BIN)/jupyter nbconvert --to slides --output-dir slides --SlidesExporter.reveal_url_prefix=$(REVEAL) \
+		slides/marked/*.ipynb
+	rm -rf slides/marked
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
