@@ -10,7 +10,7 @@ NBVAL := --nbval-lax --nbval-current-env --sanitize-with tests/nbval_sanitize.cf
 # WHEELHOUSE=folder installs from a folder of wheels (`make wheelhouse`) with no network: `make lab WHEELHOUSE=wheelhouse`
 WHEELHOUSE ?=
 FROM_WHEELHOUSE := $(if $(WHEELHOUSE),--no-index --find-links $(abspath $(WHEELHOUSE)),)
-# `make wheelhouse`: this machine's platform; add others with PLATFORMS="win_amd64 macosx_11_0_arm64" PY_VERSION=3.11
+# `make wheelhouse`: this machine's platform; add others with PLATFORMS="macosx_12_0_arm64" PY_VERSION=3.11
 WHEELHOUSE_DIR ?= wheelhouse
 PLATFORMS ?=
 PY_VERSION ?= 3.11
