@@ -536,8 +536,10 @@ class Playground:
         self.run_button.on_click(lambda *_: self.start())
         self.stop_button.on_click(lambda *_: self.stop())
         self.save_button.on_click(lambda *_: self.save())
-        for control in (self.photo, self.photo_upload):
-            control.observe(self.show_photo, names="value")
+        self.photo.observe(self.show_photo, names="value")
+        # an upload selects itself: the dropdown moves to "(my upload)" (which shows it)
+        self.photo_upload.observe(lambda *_: self._select_upload(self.photo), names="value")
+        self.painting_upload.observe(lambda *_: self._select_upload(self.painting), names="value")
         self.widget = widgets.VBox([
             widgets.HBox([self.photo, self.photo_upload]), widgets.HBox([self.painting, self.painting_upload]),
             widgets.HBox([self.method, self.blend, self.share]),
@@ -546,6 +548,12 @@ class Playground:
             widgets.HBox([self.run_button, self.stop_button, self.save_button]), self.message, self.output,
             widgets.HBox([self.before, self.after])])
         self.show_photo()
+
+    def _select_upload(self, dropdown) -> None:
+        if dropdown.value != self.UPLOAD:
+            dropdown.value = self.UPLOAD  # its observer (show_photo, for the photo) takes it from here
+        elif dropdown is self.photo:
+            self.show_photo()
 
     def _upload(self, control, what: str) -> np.ndarray:
         files = uploaded_files(control.value)

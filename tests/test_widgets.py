@@ -260,9 +260,15 @@ def test_playground_runs_the_network_and_gatys_stops_and_saves(tmp_path):
 
 
 def test_playground_shows_a_bad_upload_as_a_message(tmp_path):
+    from ganstyle_edu import data
+
     playground = _playground(tmp_path)
     playground.photo.value = playground.UPLOAD
     assert "upload a photo" in playground.message.value
+    playground.photo.value = "tubingen"
+    widgets.simulate_upload(playground.photo_upload, "mine.jpg", data.sample_path("flower").read_bytes())
+    assert playground.photo.value == playground.UPLOAD  # an upload selects itself
+    assert playground.current_photo().shape[:2] == (43, 64) and "error" not in playground.state
     widgets.simulate_upload(playground.photo_upload, "notes.jpg", b"this is text, not a picture")
     assert "notes.jpg (uploaded photo): not an image file" in playground.state["error"]
     shown = "".join(o.get("text", "") for o in playground.output.outputs)
