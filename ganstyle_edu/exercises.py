@@ -76,8 +76,13 @@ def hint(exercise_id: str) -> None:
 
 
 def solution(exercise_id: str) -> None:
-    """Print the reference solution's code (notebook 01)."""
-    print(textwrap.dedent(inspect.getsource(_get(exercise_id).solution)))
+    """Print the reference solution: the code of a function to write, or the number to predict with its
+    reasoning (notebook 01)."""
+    exercise = _get(exercise_id)
+    if exercise.answer_is_function:
+        print(textwrap.dedent(inspect.getsource(exercise.solution)))
+    else:
+        print(f"{exercise_id}: {exercise.reference_answer()!r} — {exercise.hint}")
 
 
 # ---------------------------------------------------------------- notebook 01: the Gram matrix

@@ -46,6 +46,9 @@ def test_hint_and_solution_print(capsys):
     namespace = {"np": np}
     exec(printed, namespace)  # the printed solution runs and passes its own check
     assert exercises.check("01.1", namespace["_gram_solution"]) is True
+    capsys.readouterr()
+    exercises.solution("04.2")
+    assert capsys.readouterr().out.startswith("04.2: 7 — ")
 
 
 def test_exercise_cells_in_the_notebooks_are_registered_and_left_for_the_learner():
