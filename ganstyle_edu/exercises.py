@@ -175,19 +175,29 @@ _register(Exercise(
 ))
 
 
+def _check_number(answer, expected: int, mistakes, missed: str, correct: str, what: str = "a whole number"):
+    """A predicted whole number: each (wrong values, message) of ``mistakes`` names its mistake; ``missed`` is said of
+    any other wrong value and ``correct`` of the right one. Messages may use {answer:,}."""
+    if not isinstance(answer, (int, np.integer)):
+        return False, f"give {what}, not {type(answer).__name__}"
+    for values, message in mistakes:
+        if answer in values:
+            return False, message.format(answer=answer)
+    if answer != expected:
+        return False, missed.format(answer=answer)
+    return True, correct.format(answer=answer)
+
+
 def _check_gram_entries(answer) -> tuple[bool, str]:
     channels = 256  # relu3_1 of VGG16
-    if not isinstance(answer, (int, np.integer)):
-        return False, f"give a whole number, not {type(answer).__name__}"
-    if answer == channels:
-        return False, "that is C, the number of channels; a Gram matrix has C × C entries"
-    if answer == channels * (channels + 1) // 2:
-        return False, "that counts the distinct entries of the symmetric matrix; the question asks for all of them"
-    if answer == 64 * 64 * channels or answer == 128 * 128 * channels:
-        return False, "that is the size of the feature map (H·W·C); the Gram matrix does not depend on H or W"
-    if answer != channels * channels:
-        return False, f"{answer:,} is not it: how many channels does relu3_1 have, and what shape is G?"
-    return True, f"{channels} × {channels} = {answer:,} entries, whatever the image size"
+    return _check_number(answer, channels * channels, [
+        ((channels,), "that is C, the number of channels; a Gram matrix has C × C entries"),
+        ((channels * (channels + 1) // 2,),
+         "that counts the distinct entries of the symmetric matrix; the question asks for all of them"),
+        ((64 * 64 * channels, 128 * 128 * channels),
+         "that is the size of the feature map (H·W·C); the Gram matrix does not depend on H or W")],
+        missed="{answer:,} is not it: how many channels does relu3_1 have, and what shape is G?",
+        correct=f"{channels} × {channels} = {{answer:,}} entries, whatever the image size")
 
 
 _register(Exercise(
@@ -241,15 +251,11 @@ _register(Exercise(
 def _check_conv_parameters(answer) -> tuple[bool, str]:
     kernel, channels_in, channels_out = 4, 128, 256
     weights = kernel * kernel * channels_in * channels_out
-    if not isinstance(answer, (int, np.integer)):
-        return False, f"give a whole number, not {type(answer).__name__}"
-    if answer == weights:
-        return False, f"{answer:,} counts the kernel weights only: add one bias per output channel"
-    if answer == kernel * kernel * channels_out + channels_out or answer == kernel * kernel * channels_in:
-        return False, "each output channel has a kernel over *all* input channels: k·k·C_in weights"
-    if answer != weights + channels_out:
-        return False, f"{answer:,} is not it: k·k·C_in·C_out weights plus C_out biases"
-    return True, f"4·4·128·256 + 256 = {answer:,}"
+    return _check_number(answer, weights + channels_out, [
+        ((weights,), "{answer:,} counts the kernel weights only: add one bias per output channel"),
+        ((kernel * kernel * channels_out + channels_out, kernel * kernel * channels_in),
+         "each output channel has a kernel over *all* input channels: k·k·C_in weights")],
+        missed="{answer:,} is not it: k·k·C_in·C_out weights plus C_out biases", correct="4·4·128·256 + 256 = {answer:,}")
 
 
 _register(Exercise(
@@ -262,15 +268,11 @@ _register(Exercise(
 
 
 def _check_receptive_field(answer) -> tuple[bool, str]:
-    if not isinstance(answer, (int, np.integer)):
-        return False, f"give a whole number of pixels, not {type(answer).__name__}"
-    if answer == 9:
-        return False, "3 × 3 per layer does not multiply: each layer adds k − 1 = 2 pixels at stride 1"
-    if answer == 6:
-        return False, "start from the single pixel (1) and add k − 1 = 2 per layer"
-    if answer != 7:
-        return False, f"{answer} is not it: r = 1 + Σ (k − 1) at stride 1"
-    return True, "1 + 3·(3 − 1) = 7 pixels"
+    return _check_number(answer, 7, [
+        ((9,), "3 × 3 per layer does not multiply: each layer adds k − 1 = 2 pixels at stride 1"),
+        ((6,), "start from the single pixel (1) and add k − 1 = 2 per layer")],
+        missed="{answer} is not it: r = 1 + Σ (k − 1) at stride 1", correct="1 + 3·(3 − 1) = 7 pixels",
+        what="a whole number of pixels")
 
 
 _register(Exercise(

@@ -51,13 +51,17 @@ def load_image(src, max_side: int | None = None, *, max_pixels: int | None = DEF
     else:
         raise ImageError(f"load_image: src of type {type(src).__name__} is not a path, a PIL image or an "
                          "array; pass one of those")
+    _check_min_side(array, name)
+    if max_side is not None:
+        array = resize(array, max_side=max_side)
+    return array
+
+
+def _check_min_side(array: np.ndarray, name: str) -> None:
     height, width = array.shape[:2]
     if min(height, width) < MIN_SIDE:
         raise ImageError(f"{name}: {width}×{height} px is too small; the feature network needs sides of at "
                          f"least {MIN_SIDE} px. Use a larger image.")
-    if max_side is not None:
-        array = resize(array, max_side=max_side)
-    return array
 
 
 def _check_pixels(size: tuple[int, int], name: str, max_pixels: int | None) -> None:
@@ -73,10 +77,7 @@ def decode_image(data: bytes, name: str, max_side: int | None = None, *,
     """Decode an image file's bytes (an upload) like :func:`load_image` does a path; errors name ``name``
     (notebook 10)."""
     array = _decode(io.BytesIO(bytes(data)), name, max_pixels)
-    height, width = array.shape[:2]
-    if min(height, width) < MIN_SIDE:
-        raise ImageError(f"{name}: {width}×{height} px is too small; the feature network needs sides of at "
-                         f"least {MIN_SIDE} px. Use a larger image.")
+    _check_min_side(array, name)
     return array if max_side is None else resize(array, max_side=max_side)
 
 

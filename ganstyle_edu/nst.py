@@ -22,6 +22,7 @@ recombined with the content photo's colour channels (YIQ).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from typing import Callable
@@ -341,6 +342,12 @@ def _split_steps(config: NSTConfig) -> list[int]:
     return per_coarse + [config.num_steps - sum(per_coarse)]
 
 
+def keep_colors(image: np.ndarray, photo: np.ndarray) -> np.ndarray:
+    """The luminance (Y) of ``image`` with the colour (I, Q) of ``photo``, same size: a stylised result in the
+    photo's own colours (notebook 02)."""
+    return from_yiq(np.concatenate([to_yiq(image)[..., :1], to_yiq(photo)[..., 1:]], axis=-1))
+
+
 def _stylize_luminance(content, style, config, callback, callback_every, extractor, content_mask) -> NSTResult:
     content_yiq, style_yiq = to_yiq(content), to_yiq(style)
     content_y, style_y = content_yiq[..., 0], style_yiq[..., 0]
@@ -349,9 +356,7 @@ def _stylize_luminance(content, style, config, callback, callback_every, extract
     gray = lambda y: np.repeat(np.clip(y, 0, 1)[..., None], 3, axis=2)  # noqa: E731  (H, W) -> (H, W, 3)
     plain = dataclasses.replace(config, preserve_color=False)
 
-    def recolor(image):
-        return from_yiq(np.concatenate([to_yiq(image)[..., :1], content_yiq[..., 1:]], axis=-1))
-
+    recolor = functools.partial(keep_colors, photo=content)
     inner = (lambda step, image, losses: callback(step, recolor(image), losses)) if callback else None
     result = stylize(gray(content_y), gray(style_y), plain, inner, callback_every, extractor, content_mask)
     return NSTResult(recolor(result.image), result.losses, result.history, config)

@@ -603,7 +603,7 @@ class Playground:
             generator, _ = self._stylenet.pretrained(style, mix=None if "+" not in style else float(self.share.value))
             image = self._stylegen.stylize_with(generator, photo)
             if self.preserve_color.value:
-                image = nst.from_yiq(np.concatenate([nst.to_yiq(image)[..., :1], nst.to_yiq(photo)[..., 1:]], -1))
+                image = nst.keep_colors(image, photo)
             label = style
         else:
             config = nst.NSTConfig(size=max(photo.shape[:2]), style_size=max(photo.shape[:2]),
