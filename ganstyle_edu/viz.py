@@ -284,3 +284,30 @@ def unit_atlas(outputs, activations, units: dict, *, quantile: float = 0.9, size
         axes[row, 0].text(-0.05, 0.5, label, transform=axes[row, 0].transAxes, ha="right", va="center", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def exercise_reference(exercise_id: str, answer: dict | None = None, *, size: float = 3.2):
+    """The reference figure of an open exercise (notebook 00): the reference run's numbers per item (e.g. per
+    layer), one group of bars per series, with the learner's ``answer`` beside them when given."""
+    from . import exercises, features
+
+    exercise = exercises.REGISTRY[exercise_id]
+    if exercise.reference is None:
+        raise ValueError(f"exercise {exercise_id} has no reference figure; open exercises do: "
+                         f"{', '.join(i for i, e in exercises.REGISTRY.items() if e.reference is not None)}")
+    series = dict(exercise.reference())
+    if answer is not None:
+        series["your answer"] = answer
+    items = list(next(iter(series.values())))
+    fig, ax = plt.subplots(figsize=(2 * size, size))
+    width = 0.8 / len(series)
+    for index, (name, values) in enumerate(series.items()):
+        ax.bar(np.arange(len(items)) + (index - (len(series) - 1) / 2) * width,
+               [values.get(item, np.nan) for item in items], width, label=name)
+    ax.set_xticks(np.arange(len(items)), [features.paper_name(i) if i.startswith("block") else i for i in items])
+    low = min(min(v.values()) for v in series.values())
+    ax.set_ylim(min(0.0, low - 0.05) if low < 0.5 else max(0.0, low - 0.05), None)
+    ax.legend(fontsize=8)
+    ax.set_title(f"exercise {exercise_id}: the reference run", fontsize=9)
+    fig.tight_layout()
+    return fig

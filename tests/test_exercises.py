@@ -9,8 +9,39 @@ WRONG = [(exercise_id, index) for exercise_id in IDS for index in range(len(exer
 
 
 def test_there_are_exercises_with_wrong_answers_listed():
-    assert len(IDS) >= 7
+    assert len(IDS) >= 33
     assert all(exercises.REGISTRY[i].wrong for i in IDS), "each exercise lists at least one wrong answer"
+
+
+def test_every_notebook_has_three_to_five_exercises_of_mixed_kinds():
+    from pathlib import Path
+
+    notebooks = sorted(p.name[:2] for p in (Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for number in notebooks:
+        count = sum(i.startswith(number + ".") for i in IDS)
+        assert 3 <= count <= 5, f"notebook {number} has {count} exercises"
+    kinds = [exercises.REGISTRY[i] for i in IDS]
+    assert sum(e.answer_is_function for e in kinds) >= 10  # functions to write
+    assert sum(not e.answer_is_function and not e.kind for e in kinds) >= 10  # numbers to predict
+    assert sum(e.kind == "experiment" for e in kinds) >= 3
+    assert [e.id for e in kinds if e.kind == "open"] and all(e.reference for e in kinds if e.kind == "open")
+
+
+def test_an_open_question_shows_its_reference_figure(capsys):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ganstyle_edu import viz
+
+    answer = exercises.REGISTRY["00.4"].reference_answer()
+    assert exercises.check("00.4", answer) is True
+    assert "no single right answer" in capsys.readouterr().out
+    fig = viz.exercise_reference("00.4", answer)
+    bars = fig.axes[0].patches
+    assert len(bars) == 3 * 5  # photo, texture and the answer, five layers each
+    assert [round(b.get_height(), 6) for b in bars[-5:]] == [round(v, 6) for v in answer.values()]
+    with pytest.raises(ValueError, match="no reference figure"):
+        viz.exercise_reference("01.1")
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
