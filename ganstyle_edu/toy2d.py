@@ -202,25 +202,57 @@ def generator_logit_gradient(d_fake, loss: str) -> np.ndarray:
 
 # ------------------------------------------------------------------------------ seed-vectorised MLPs
 class EnsembleMLP:
-    """S independent MLPs stored as stacked weights: layer i has W (S, n_i, n_{i+1}) and b (S, 1, n_{i+1}) (notebook 03)."""
+    """S independent MLPs stored as stacked weights: layer i has W (S, n_i, n_{i+1}) and b (S, 1, n_{i+1}) (notebook 03).
 
-    def __init__(self, sizes, num_seeds: int, seed: int, name: str):
+    batchnorm: each hidden layer normalises its units over the batch, per seed, then scales and shifts (γ, β)
+    — PacGAN's generator; the layer then has no bias. pieces > 1: each hidden unit is a maxout of that many
+    linear pieces (Goodfellow et al. 2013) — PacGAN's discriminator; W is (S, n_i, pieces · n_{i+1}).
+    """
+
+    def __init__(self, sizes, num_seeds: int, seed: int, name: str, batchnorm: bool = False, pieces: int = 1):
         rng = np.random.default_rng(seed)
-        self.variables = []
+        self.batchnorm, self.pieces = batchnorm, pieces
+        self.variables, self.layers = [], []
+        last = len(sizes) - 2
         for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            limit = math.sqrt(6.0 / (fan_in + fan_out))  # Glorot uniform, as Keras' Dense
-            weight = rng.uniform(-limit, limit, (num_seeds, fan_in, fan_out)).astype(np.float32)
-            self.variables.append(tf.Variable(weight, name=f"{name}_w{i}"))
-            self.variables.append(tf.Variable(np.zeros((num_seeds, 1, fan_out), np.float32), name=f"{name}_b{i}"))
+            width = fan_out * (pieces if i < last else 1)
+            limit = math.sqrt(6.0 / (fan_in + width))  # Glorot uniform, as Keras' Dense
+            weight = tf.Variable(rng.uniform(-limit, limit, (num_seeds, fan_in, width)).astype(np.float32),
+                                 name=f"{name}_w{i}")
+            if batchnorm and i < last:  # γ, β replace the bias
+                shift = tf.Variable(np.zeros((num_seeds, 1, width), np.float32), name=f"{name}_beta{i}")
+                scale = tf.Variable(np.ones((num_seeds, 1, width), np.float32), name=f"{name}_gamma{i}")
+                self.layers.append((weight, shift, scale))
+                self.variables += [weight, shift, scale]
+            else:
+                bias = tf.Variable(np.zeros((num_seeds, 1, width), np.float32), name=f"{name}_b{i}")
+                self.layers.append((weight, bias, None))
+                self.variables += [weight, bias]
 
     def hidden(self, x, activation):
         """All layers but the last: x (S, B, n_0) → (S, B, n_{L-1})."""
-        for weight, bias in zip(self.variables[:-2:2], self.variables[1:-2:2]):
-            x = activation(tf.matmul(x, weight) + bias)
+        for weight, shift, scale in self.layers[:-1]:
+            x = tf.matmul(x, weight)  # (S, B, width)
+            if scale is not None:
+                mean, variance = tf.nn.moments(x, axes=[1], keepdims=True)  # (S, 1, width): per seed, over the batch
+                x = (x - mean) * tf.math.rsqrt(variance + 1e-5) * scale
+            x = x + shift
+            if self.pieces > 1:
+                shape = tf.shape(x)
+                x = tf.reduce_max(tf.reshape(x, (shape[0], shape[1], -1, self.pieces)), axis=-1)  # (S, B, n, pieces) -> (S, B, n)
+            else:
+                x = activation(x)
         return x
 
     def last(self, x):
-        return tf.matmul(x, self.variables[-2]) + self.variables[-1]
+        weight, bias, _ = self.layers[-1]
+        return tf.matmul(x, weight) + bias
+
+    def replace_last(self, weight) -> None:
+        """Swap the last layer's weight (S, n, 1) for a new variable, e.g. one with an extra input."""
+        index = next(i for i, v in enumerate(self.variables) if v is self.layers[-1][0])  # by identity, not ==
+        self.variables[index] = weight
+        self.layers[-1] = (weight, self.layers[-1][1], None)
 
     def __call__(self, x, activation):
         return self.last(self.hidden(x, activation))
@@ -234,6 +266,8 @@ class Toy2DConfig:
     packing: m samples judged together by D (PacGAN; 1 = a plain GAN). minibatch_std: append the batch's
     feature spread to D's last hidden layer. r1_weight: γ of the R1 penalty (γ/2)·E‖∇_x D(x)‖² on real
     points. gp_weight: λ of WGAN-GP. num_seeds: independent runs trained side by side.
+    generator_batchnorm: batch normalisation in G's hidden layers (PacGAN's G: 4 × 400, BN, ReLU);
+    discriminator_maxout: maxout pieces per D unit, 1 = leaky ReLU (PacGAN's D: 3 × 200, maxout 5).
     jit_compile: compile the training loop with XLA (1.7× faster here on 2 cores).
     final_learning_rate_fraction: both learning rates follow a cosine decay over num_steps down to this
     fraction (1 = constant); a short run needs it for the samples to settle within 3σ = 0.03 of a mode.
@@ -250,6 +284,8 @@ class Toy2DConfig:
     discriminator_learning_rate: float = 1e-3
     beta_1: float = 0.5
     final_learning_rate_fraction: float = 0.05
+    generator_batchnorm: bool = False
+    discriminator_maxout: int = 1
     packing: int = 1
     minibatch_std: bool = False
     r1_weight: float = 0.0
@@ -265,7 +301,8 @@ class Toy2DConfig:
             raise ValueError(f"Toy2DConfig: loss={self.loss!r} is not one of {LOSSES}")
         if self.target not in TARGETS:
             raise ValueError(f"Toy2DConfig: target={self.target!r} is not one of {TARGETS}")
-        for name in ("num_steps", "batch_size", "latent_dim", "packing", "critic_steps", "num_seeds", "log_every"):
+        for name in ("num_steps", "batch_size", "latent_dim", "packing", "critic_steps", "num_seeds", "log_every",
+                     "discriminator_maxout"):
             if getattr(self, name) < 1:
                 raise ValueError(f"Toy2DConfig: {name}={getattr(self, name)} must be at least 1")
 
@@ -298,16 +335,17 @@ class Toy2DGAN:
         self.mixture = target(config.target)
         self.step = 0
         S, m = config.num_seeds, config.packing
-        self.generator = EnsembleMLP((config.latent_dim, *config.generator_hidden, 2), S, config.seed, "g")
+        self.generator = EnsembleMLP((config.latent_dim, *config.generator_hidden, 2), S, config.seed, "g",
+                                     batchnorm=config.generator_batchnorm)
         d_in = 2 * m
         sizes = (d_in, *config.discriminator_hidden, 1)
-        self.discriminator = EnsembleMLP(sizes, S, config.seed + 10_000, "d")
+        self.discriminator = EnsembleMLP(sizes, S, config.seed + 10_000, "d", pieces=config.discriminator_maxout)
         if config.minibatch_std:  # the last layer also reads the batch spread: one more input
             last_in = config.discriminator_hidden[-1] + 1
             rng = np.random.default_rng(config.seed + 20_000)
             limit = math.sqrt(6.0 / (last_in + 1))
-            self.discriminator.variables[-2] = tf.Variable(
-                rng.uniform(-limit, limit, (S, last_in, 1)).astype(np.float32), name="d_w_last")
+            self.discriminator.replace_last(tf.Variable(
+                rng.uniform(-limit, limit, (S, last_in, 1)).astype(np.float32), name="d_w_last"))
         def adam(rate, updates_per_step):
             schedule = tf.keras.optimizers.schedules.CosineDecay(
                 rate, decay_steps=config.num_steps * updates_per_step, alpha=config.final_learning_rate_fraction)

@@ -175,3 +175,28 @@ def test_packing_beats_a_plain_gan_on_the_ring(toy2d):
     packed = toy2d.run(dataclasses.replace(config, packing=2))
     assert packed.summary["modes"][0] > plain.summary["modes"][0]
     assert packed.summary["modes"][0] >= 6
+
+
+def test_paper_architecture_batchnorm_generator_and_maxout_discriminator(toy2d, tf):
+    """PacGAN's networks: G with batch-normalised hidden layers (γ, β, no bias), D with maxout units; the
+    parameter counts by formula, and the batch norm against a NumPy loop over seeds."""
+    config = toy2d.Toy2DConfig(generator_hidden=(8, 8), discriminator_hidden=(6, 6), generator_batchnorm=True,
+                               discriminator_maxout=5, packing=2, num_seeds=3, jit_compile=False)
+    gan = toy2d.Toy2DGAN(config)
+    g_params = sum(int(np.prod(v.shape[1:])) for v in gan.generator.variables)
+    assert g_params == (2 * 8 + 2 * 8) + (8 * 8 + 2 * 8) + (8 * 2 + 2)  # W, γ, β per hidden layer; W, b last
+    d_params = sum(int(np.prod(v.shape[1:])) for v in gan.discriminator.variables)
+    assert d_params == (4 * 30 + 30) + (6 * 30 + 30) + (6 * 1 + 1)  # maxout: 5 pieces per unit
+    z = np.random.default_rng(0).standard_normal((3, 50, 2)).astype(np.float32)
+    hidden = gan.generator.hidden(tf.constant(z), tf.nn.relu).numpy()  # (S, B, 8)
+    for s in range(3):
+        h = z[s]
+        for weight, shift, scale in gan.generator.layers[:-1]:
+            h = h @ weight.numpy()[s]
+            h = (h - h.mean(0)) / np.sqrt(h.var(0) + 1e-5) * scale.numpy()[s] + shift.numpy()[s]
+            h = np.maximum(h, 0)
+        np.testing.assert_allclose(hidden[s], h, atol=1e-4)
+    logits = gan.discriminate(tf.constant(np.zeros((3, 8, 2), np.float32)))
+    assert logits.shape == (3, 4)
+    gan.train(3)
+    assert all(np.isfinite(v.numpy()).all() for v in gan.generator.variables + gan.discriminator.variables)
