@@ -9,6 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+PERCENT = re.compile(r"(?<![\w.,−-])[−+-]?(\d+(?:\.\d+)?) ?%")
 NUMBER = re.compile(r"(?<![\w.])[−-]?\d[\d,]*\.\d+(?:e[−+-]?\d+)?(?![\w])|(?<![\w.])\d+(?:\.\d+)?e[−+-]?\d+(?![\w])")
 
 # (notebook number, quoted text): why it is not in the notebook's outputs
@@ -20,6 +21,10 @@ NOT_PRINTED = {
     ("04", "1.006"): "0.313 + 0.693, the buggy loss's floor, derived in the text",
     ("04", "1.31"): "log(1 + e), derived in the text",
     ("08", "0.87"): "a realism map's mean, printed in the figure's panel title",
+    ("03", "98.9 %"): "1 − e^(−4.5), derived in the text",
+    ("08", "25 %"): "a realism map's share, printed in the figure's panel title",
+    ("08", "15 %"): "a realism map's share, printed in the figure's panel title",
+    ("08", "44 %"): "a realism map's share, printed in the figure's panel title",
     ("08", "0.28"): "a realism map's mean, printed in the figure's panel title",
 }
 
@@ -31,6 +36,10 @@ def _numbers(text):
             yield match.group(), float(literal), literal
         except ValueError:
             continue
+
+
+def _quoted_percent(prose):
+    return [(m.group(0), float(m.group(1)), m.group(1)) for m in PERCENT.finditer(prose)]
 
 
 def _half_unit(literal: str) -> float:
@@ -57,12 +66,14 @@ def _quoted_and_printed(path: Path):
         if cell["cell_type"] == "markdown":
             prose = re.sub(r"\$[^$]*\$|`[^`]*`", "", "".join(cell["source"]))  # formulas and code are not quotes
             quoted += list(_numbers(prose))
+            # shares in per cent, whole numbers included ("53 %"): printed as a share or as a percentage
+            quoted += _quoted_percent(prose)
     return quoted, printed
 
 
 def _matches(value: float, literal: str, printed) -> bool:
     tolerance = _half_unit(literal) * 1.001 + 1e-12
-    return any(abs(number * scale - value) <= tolerance
+    return any(abs(abs(number) * scale - abs(value)) <= tolerance  # "removes 67 %" quotes a printed −67.0
                for number in printed for scale in (1, 100, 0.01, 1e-3, 1e-6))
 
 
@@ -82,6 +93,7 @@ def test_the_check_can_fail():
     assert _matches(4.2e3, "4.2e3", [4.21e3]) and not _matches(4.2e3, "4.2e3", [4.3e3])
     assert _matches(0.72, "0.72", [0.715]) and not _matches(0.72, "0.72", [0.71])
     assert _matches(72.8, "72.8", [0.728])  # a share printed as a fraction, quoted in per cent
+    assert [raw for raw, *_ in _quoted_percent("it removes 53 % of the area, and 0.5% more")] == ["53 %", "0.5%"]
 
 
 def test_allowances_are_still_needed():
