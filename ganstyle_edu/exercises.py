@@ -13,6 +13,7 @@ answer. Introduced in notebook 01; each notebook's exercises carry its number ("
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import textwrap
 from typing import Any, Callable
@@ -183,7 +184,7 @@ _register(Exercise(
     hint="pad with np.pad(image, ((1, 1), (1, 1), (0, 0))); each output pixel is the sum of window × kernel over "
          "the 3×3×C_in window, plus the bias.",
     solution=_conv3x3_relu_solution,
-    wrong=((lambda i, k, b: _conv_no_relu(i, k, b), "no ReLU"),
+    wrong=((_conv_no_relu, "no ReLU"),
            (lambda i, k, b: _conv3x3_relu_reference(i, k[::-1, ::-1], b), "flipped"),
            (lambda i, k, b: _conv3x3_relu_reference(i, k, b)[1:-1, 1:-1], "pad one pixel")),
 ))
@@ -425,11 +426,7 @@ _register(Exercise(
            (1000, "is not it")),
 ))
 
-def _gram_numpy(activations) -> np.ndarray:
-    flat = np.asarray(activations, np.float64).reshape(-1, np.shape(activations)[-1])  # (1, H, W, C) -> (H·W, C)
-    return flat.T @ flat / flat.shape[0]
-
-
+@functools.cache  # the checker measures once per session
 def _shuffled_gram_reference() -> dict:
     from . import data, features, images
 
@@ -439,12 +436,10 @@ def _shuffled_gram_reference() -> dict:
     before, after = extractor(painting), extractor(shuffled)
     result = {}
     for layer in features.STYLE_LAYERS:
-        original, moved = _gram_numpy(before[layer]), _gram_numpy(after[layer])
+        original = _gram_reference(np.asarray(before[layer], np.float64)[0])  # (1, H, W, C) -> (H, W, C)
+        moved = _gram_reference(np.asarray(after[layer], np.float64)[0])
         result[layer] = float(np.linalg.norm(moved - original) / np.linalg.norm(original))
     return result
-
-
-_SHUFFLED_GRAM: dict = {}
 
 
 def _check_shuffled_gram(answer) -> tuple[bool, str]:
@@ -453,9 +448,7 @@ def _check_shuffled_gram(answer) -> tuple[bool, str]:
     ok, message = _check_open_layers(answer, STYLE_LAYERS)
     if not ok:
         return ok, message
-    if not _SHUFFLED_GRAM:
-        _SHUFFLED_GRAM.update(_shuffled_gram_reference())
-    reference = _SHUFFLED_GRAM
+    reference = _shuffled_gram_reference()
     if all(abs(v) < 1e-9 for v in answer.values()):
         return False, "every change is 0: compare the shuffled painting's Gram matrices with the original's, not with themselves"
     if all(abs(answer[layer] - reference[layer] ** 2) <= 0.1 * reference[layer] ** 2 + 1e-6 for layer in STYLE_LAYERS):
@@ -569,21 +562,15 @@ def _chroma_change(result, photo) -> float:
     return float(np.abs(a[..., 1:] - b[..., 1:]).mean())
 
 
-_CHROMA: dict = {}
-
-
+@functools.cache  # the checker measures once per session
 def _chroma_reference() -> dict:
-    if not _CHROMA:
-        import dataclasses
+    from . import data, nst
 
-        from . import data, nst
-
-        photo, painting = data.sample("tubingen", max_side=128), data.sample("starry_night", max_side=128)
-        config = dataclasses.replace(nst.FAST, size=128, num_steps=20)
-        plain = nst.stylize(photo, painting, config).image
-        kept = nst.stylize(photo, painting, dataclasses.replace(config, preserve_color=True)).image
-        _CHROMA.update(plain=_chroma_change(plain, photo), kept=_chroma_change(kept, photo))
-    return _CHROMA
+    photo, painting = data.sample("tubingen", max_side=128), data.sample("starry_night", max_side=128)
+    config = dataclasses.replace(nst.FAST, size=128, num_steps=20)
+    plain = nst.stylize(photo, painting, config).image
+    kept = nst.stylize(photo, painting, dataclasses.replace(config, preserve_color=True)).image
+    return {"plain": _chroma_change(plain, photo), "kept": _chroma_change(kept, photo)}
 
 
 def _check_chroma(answer) -> tuple[bool, str]:
@@ -976,21 +963,17 @@ _register(Exercise(
 ))
 
 
-_BLEND: dict = {}
-
-
+@functools.cache  # the checker measures once per session
 def _blend_reference() -> float:
-    if not _BLEND:
-        from . import data, stylegen, stylenet
+    from . import data, stylegen, stylenet
 
-        photo = data.sample("flower", max_side=256)
-        outputs = {}
-        for name, mix in (("starry_night", None), ("the_scream", None), ("starry_night+the_scream", 0.5)):
-            generator, _ = stylenet.pretrained(name, mix=mix)
-            outputs[name] = np.asarray(stylegen.stylize_with(generator, photo), np.float64)
-        average = (outputs["starry_night"] + outputs["the_scream"]) / 2
-        _BLEND["value"] = float(np.abs(outputs["starry_night+the_scream"] - average).mean())
-    return _BLEND["value"]
+    photo = data.sample("flower", max_side=256)
+    outputs = {}
+    for name, mix in (("starry_night", None), ("the_scream", None), ("starry_night+the_scream", 0.5)):
+        generator, _ = stylenet.pretrained(name, mix=mix)
+        outputs[name] = np.asarray(stylegen.stylize_with(generator, photo), np.float64)
+    average = (outputs["starry_night"] + outputs["the_scream"]) / 2
+    return float(np.abs(outputs["starry_night+the_scream"] - average).mean())
 
 
 def _check_blend(answer) -> tuple[bool, str]:

@@ -211,7 +211,7 @@ class EnsembleMLP:
 
     def __init__(self, sizes, num_seeds: int, seed: int, name: str, batchnorm: bool = False, pieces: int = 1):
         rng = np.random.default_rng(seed)
-        self.batchnorm, self.pieces = batchnorm, pieces
+        self.pieces = pieces
         self.variables, self.layers = [], []
         last = len(sizes) - 2
         for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
