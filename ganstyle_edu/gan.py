@@ -42,6 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .augment import diff_augment, parse_policy
 from .config import import_tensorflow
 from .images import atomic_write, save_gif, usual_permissions
 
@@ -108,6 +109,9 @@ class GAN(keras.Model):
     generator: (B, latent_dim) → (B, H, W, 3) in [−1, 1]; discriminator: (B, H, W, 3) → (B, 1) logits.
     latent_dim: default ``generator.input_shape[-1]``. loss: one of :data:`LOSSES`. r1_weight: γ of the
     R1 penalty (0: off). seed: seeds the noise of ``train_step`` (a ``keras.random.SeedGenerator``).
+    augment: a DiffAugment policy (Zhao et al. 2020, ``augment.py``), e.g. "color,translation,cutout": the
+    same kind of random differentiable transformation is applied to real and fake images before D, in both
+    steps; "" (default) applies none.
 
     ``fit`` feeds batches of real images in [−1, 1] (or (images, anything) pairs). The logs are the
     values of *that* batch — the trackers are reset at each step, so they are not running means:
@@ -117,9 +121,10 @@ class GAN(keras.Model):
     """
 
     def __init__(self, generator, discriminator, latent_dim: int | None = None, loss: str = "non_saturating",
-                 r1_weight: float = 0.0, seed: int = 0, **kwargs):
+                 r1_weight: float = 0.0, seed: int = 0, augment: str = "", **kwargs):
         super().__init__(**kwargs)
         _check_loss(loss)
+        self.augment_policy = parse_policy(augment)
         if r1_weight < 0:
             raise ValueError(f"r1_weight={r1_weight} must be 0 (off) or positive (10 in Mescheder et al. 2018)")
         self.generator = generator
@@ -173,6 +178,13 @@ class GAN(keras.Model):
     def call(self, z, training=False):
         return self.generator(z, training=training)
 
+    def _augment(self, images):
+        """DiffAugment's T (identity without a policy), with a fresh seed from the model's seed generator."""
+        if not self.augment_policy:
+            return images
+        seed = keras.random.randint((2,), 0, 2 ** 31 - 1, seed=self.seed_generator)
+        return diff_augment(images, self.augment_policy, seed)
+
     def train_step(self, data):
         real = data[0] if isinstance(data, (tuple, list)) else data
         real = tf.cast(real, tf.float32)
@@ -185,17 +197,17 @@ class GAN(keras.Model):
         fake = self.generator(z, training=True)
         values = {}
         with tf.GradientTape() as tape:
-            fake_logits = self.discriminator(fake, training=True)
+            fake_logits = self.discriminator(self._augment(fake), training=True)
             if self.r1_weight > 0:
                 with tf.GradientTape() as inner:
                     inner.watch(real)
-                    real_logits = self.discriminator(real, training=True)
+                    real_logits = self.discriminator(self._augment(real), training=True)
                 input_grads = inner.gradient(real_logits, real)  # (B, H, W, 3); sums over the batch's logits
                 r1 = tf.reduce_mean(tf.reduce_sum(tf.square(input_grads), axis=[1, 2, 3]))
                 values["r1"] = r1
                 d_loss = discriminator_loss(real_logits, fake_logits, self.gan_loss) + 0.5 * self.r1_weight * r1
             else:
-                real_logits = self.discriminator(real, training=True)
+                real_logits = self.discriminator(self._augment(real), training=True)
                 d_loss = discriminator_loss(real_logits, fake_logits, self.gan_loss)
         d_grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
         self.d_optimizer.apply_gradients(zip(d_grads, self.discriminator.trainable_variables))
@@ -203,7 +215,7 @@ class GAN(keras.Model):
         # Generator step, with fresh noise, against the updated discriminator.
         z = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
         with tf.GradientTape() as tape:
-            g_logits = self.discriminator(self.generator(z, training=True), training=True)
+            g_logits = self.discriminator(self._augment(self.generator(z, training=True)), training=True)
             g_loss = generator_loss(g_logits, self.gan_loss)
         g_grads = tape.gradient(g_loss, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_variables))

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from . import data
+from .augment import parse_policy
 from .config import import_tensorflow
 from .gan import GAN, LOSSES, MetricsHistory, record_text, train
 from .images import atomic_path, atomic_write
@@ -47,8 +48,14 @@ class PaintingGANConfig:
     learning_rate: float = 2e-4
     loss: str = "non_saturating"
     seed: int = 0
+    heldout_fraction: float = 0.25  # the painting's right-hand share of columns, never cropped for training
+    augment: str = ""  # a DiffAugment policy (augment.py), e.g. "color,translation,cutout"
 
     def __post_init__(self):
+        parse_policy(self.augment)
+        if not 0.0 <= self.heldout_fraction < 1.0:
+            raise ValueError(f"heldout_fraction={self.heldout_fraction} must be in [0, 1): the share of the "
+                             "painting's columns kept out of training (0.25: the right quarter)")
         if self.upsample not in UPSAMPLE_MODES:
             raise ValueError(f"upsample={self.upsample!r}: use one of {', '.join(UPSAMPLE_MODES)}")
         if self.loss not in LOSSES:
@@ -63,19 +70,46 @@ def build(config: PaintingGANConfig) -> GAN:
     keras.utils.set_random_seed(config.seed)
     generator = build_dcgan_generator(config.latent_dim, config.crop_size, config.g_width, config.upsample)
     discriminator = build_dcgan_discriminator(config.crop_size, config.d_width)
-    model = GAN(generator, discriminator, loss=config.loss, seed=config.seed)
+    model = GAN(generator, discriminator, loss=config.loss, seed=config.seed, augment=config.augment)
     model.compile(g_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=0.5, name="g_adam"),
                   d_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=0.5, name="d_adam"))
     return model
 
 
+def painting_regions(config: PaintingGANConfig) -> tuple[np.ndarray, np.ndarray | None]:
+    """The painting split by columns into (training region, held-out region or None) in [0, 1] (notebook 05).
+
+    The held-out region is the right-hand ``heldout_fraction`` of the columns: no training crop touches it,
+    so crops of it measure how well samples match the painting beyond what G and D have seen.
+    """
+    painting = data.sample(config.style, max_side=config.max_side)  # (H, W, 3)
+    width = painting.shape[1]
+    split = width - int(round(config.heldout_fraction * width))
+    if config.heldout_fraction == 0:
+        return painting, None
+    if min(split, width - split, painting.shape[0]) < config.crop_size:
+        raise ValueError(f"heldout_fraction={config.heldout_fraction}: the regions ({split} and {width - split} "
+                         f"of {width} columns) must each be at least crop_size={config.crop_size} wide")
+    return painting[:, :split], painting[:, split:]
+
+
 def training_crops(config: PaintingGANConfig, count: int | None = None, seed: int | None = None):
-    """Batches of random crops of the painting in [−1, 1] (the generator's tanh range) (notebook 07)."""
-    painting = data.sample(config.style, max_side=config.max_side)
+    """Batches of random crops of the painting's training region in [−1, 1] (the generator's tanh range) (notebook 07)."""
+    region, _ = painting_regions(config)
     count = config.num_steps * config.batch_size if count is None else count
-    crops = data.random_crops(painting, config.crop_size, count, seed=config.seed if seed is None else seed,
+    crops = data.random_crops(region, config.crop_size, count, seed=config.seed if seed is None else seed,
                               batch_size=config.batch_size)
     return crops.map(lambda x: x * 2.0 - 1.0)
+
+
+def heldout_crops(config: PaintingGANConfig, count: int, seed: int = 2) -> np.ndarray:
+    """``count`` random crops of the held-out region in [−1, 1], (count, S, S, 3) (notebook 05)."""
+    _, region = painting_regions(config)
+    if region is None:
+        raise ValueError("heldout_crops: this config holds nothing out (heldout_fraction=0); "
+                         "train with heldout_fraction > 0 to measure on unseen crops")
+    crops = data.random_crops(region, config.crop_size, count, seed=seed, batch_size=count)
+    return next(iter(crops)).numpy() * 2.0 - 1.0
 
 
 def train_gan(config: PaintingGANConfig, callbacks=()) -> tuple[GAN, dict]:
@@ -124,7 +158,8 @@ def load_gan(directory, style: str) -> tuple[GAN, dict]:
                                     f"{style}_discriminator.weights.h5 and {style}.json side by side")
     record = json.loads(paths["record"].read_text())
     fields = PaintingGANConfig.__dataclass_fields__
-    model = build(PaintingGANConfig(**{k: v for k, v in record["config"].items() if k in fields}))
+    saved = {"heldout_fraction": 0.0, **record["config"]}  # a record without the field trained on the whole painting
+    model = build(PaintingGANConfig(**{k: v for k, v in saved.items() if k in fields}))
     model.generator.load_weights(paths["generator"])
     model.discriminator.load_weights(paths["discriminator"])
     return model, record
@@ -144,5 +179,5 @@ def pretrained_gan(name: str = "starry_night") -> tuple[GAN, dict]:
 
 
 def real_crops(config: PaintingGANConfig, count: int, seed: int = 1) -> np.ndarray:
-    """``count`` crops of the painting in [−1, 1], drawn with a seed other than training's (notebook 07)."""
+    """``count`` crops of the training region in [−1, 1], drawn with a seed other than training's (notebook 07)."""
     return np.concatenate([batch.numpy() for batch in training_crops(config, count, seed)])  # (count, S, S, 3)

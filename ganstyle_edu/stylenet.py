@@ -55,7 +55,6 @@ from .gram import gram_matrix
 from .images import atomic_path, atomic_write, load_image, luminance, resize
 from .losses import content_loss, style_loss, total_variation_loss
 from .nst import NSTConfig
-from .saliency import realism_map  # noqa: F401  (notebook 06 calls it stylenet.realism_map)
 from .models import (ConditionalInstanceNorm, OUTPUT_UPSAMPLINGS, PADDINGS, build_patch_discriminator,
                      build_style_generator, style_generator_multiple)
 from .stylegen import bind_style, style_mix, stylize_with

@@ -223,7 +223,7 @@ def plot_style_losses(histories: dict, every: int = 1, *, title: str = ""):
 
 
 def show_realism_map(image, probabilities, ax=None, *, title: str = ""):
-    """A PatchGAN's realism map (from ``stylenet.realism_map``) over the image it judged (notebook 06)."""
+    """A PatchGAN's realism map (from ``saliency.realism_map``) over the image it judged (notebook 06)."""
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 4))
     image = _as_numpy(image)
