@@ -30,7 +30,7 @@ from typing import Callable
 
 import numpy as np
 
-from .metrics import luminance
+from .images import luminance
 
 
 def break_even(train_seconds: float, generator_seconds: float, gatys_seconds: float) -> int | None:

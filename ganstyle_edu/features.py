@@ -144,7 +144,7 @@ def layer_names(weights: str = "hed-vgg16") -> list[str]:
     return [name for name, _ in backbone_layers(weights)]
 
 
-def layer_table(weights: str = "hed-vgg16") -> list[dict]:
+def vgg_layer_table(weights: str = "hed-vgg16") -> list[dict]:
     """Per layer: name, paper name, channels, stride w.r.t. the input and receptive field (notebook 00).
 
     Receptive field r and stride j follow r ← r + (k − 1)·j, j ← j·s for a k×k layer of stride s.

@@ -314,8 +314,12 @@ def shuffle_tiles(image: np.ndarray, tile: int, seed: int = 0) -> np.ndarray:
 
 
 def luminance(image: np.ndarray) -> np.ndarray:
-    """Y = 0.299 R + 0.587 G + 0.114 B of an (H, W, 3) image: (H, W) (notebook 00)."""
-    return np.asarray(image, np.float32) @ np.array(LUMA_WEIGHTS, np.float32)  # (H, W)
+    """Y = 0.299 R + 0.587 G + 0.114 B of an RGB image (H, W, 3), or of any (..., 3) array: (H, W) / (...) (notebook 00)."""
+    array = np.asarray(image, np.float32)
+    if array.ndim == 0 or array.shape[-1] != 3:
+        raise ImageError(f"luminance: expected RGB values with 3 channels last, e.g. (H, W, 3), got shape "
+                         f"{array.shape}; load the image with images.load_image first")
+    return array @ np.array(LUMA_WEIGHTS, np.float32)  # (..., 3) -> (...)
 
 
 def gradient_magnitude(image: np.ndarray) -> np.ndarray:

@@ -41,7 +41,7 @@ from .config import import_tensorflow
 from .features import STYLE_LAYERS, FeatureExtractor, canonical_layer
 from .gram import gram_matrix
 from .images import as_rgb_array, resize
-from .images import luminance as _luminance
+from .images import luminance
 
 tf = import_tensorflow()
 
@@ -473,10 +473,6 @@ def kid_from_crops(image_a, image_b, crop_size: int = 64, num_crops: int = 32, s
 # Content preservation
 
 
-def luminance(image) -> np.ndarray:
-    """Y = 0.299 R + 0.587 G + 0.114 B of an RGB (H, W, 3) image in [0, 1]: (H, W) (notebook 02)."""
-    return _luminance(_as_image(image, "image"))  # (H, W)
-
 
 def content_preservation(image, content) -> float:
     """SSIM between the luminances of ``image`` and ``content`` (notebook 02).
@@ -517,7 +513,7 @@ def border_band(image, width: int = 8) -> float:
     if min(height, width_px) <= 4 * width:
         raise ValueError(f"border_band: a {height}×{width_px} image has no inner ring of width {width}; "
                          f"use an image larger than {4 * width} px or a smaller width")
-    y = _luminance(image)  # (H, W)
+    y = luminance(image)  # (H, W)
     outer = np.ones_like(y, bool)
     outer[width:-width, width:-width] = False
     inner = np.zeros_like(y, bool)

@@ -128,7 +128,7 @@ def test_imagenet_offline_fails_fast_and_points_to_the_default(monkeypatch, tmp_
 
 
 def test_layer_table_receptive_fields():
-    table = {row["layer"]: row for row in features.layer_table()}
+    table = {row["layer"]: row for row in features.vgg_layer_table()}
     assert table["block1_conv1"]["receptive_field"] == 3
     assert table["block2_conv1"]["receptive_field"] == 10 and table["block2_conv1"]["stride"] == 2
     assert table["block5_conv3"]["receptive_field"] == 196 and table["block5_conv3"]["stride"] == 16

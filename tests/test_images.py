@@ -202,3 +202,12 @@ def test_saved_files_get_the_usual_permissions_not_tempfiles_private_ones(tmp_pa
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644  # tempfile alone would leave 0o600
+
+
+def test_luminance_weights_and_refuses_arrays_without_three_channels():
+    from ganstyle_edu.images import ImageError, luminance
+
+    pixel = np.array([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]], np.float32)  # (1, 3, 3)
+    np.testing.assert_allclose(luminance(pixel), [[0.299, 0.587, 0.114]], rtol=1e-6)
+    with pytest.raises(ImageError, match=r"3 channels last.*\(8, 8\)"):
+        luminance(np.zeros((8, 8)))
