@@ -251,7 +251,7 @@ class StyleNetTrainer:
                                  "use it with one style")
             self.discriminator = build_patch_discriminator(config.discriminator_width)
             self.discriminator_optimizer = keras.optimizers.Adam(config.discriminator_learning_rate, beta_1=0.5)
-            self.style_pixels = tf.constant(self.style_images[0])
+            self.patch_rng = np.random.default_rng(config.seed + 1)  # the painting's crops: saved with checkpoints
         self.step_count = 0
         self.seconds = 0.0
         self.history: dict[str, list[float]] = {}
@@ -286,15 +286,18 @@ class StyleNetTrainer:
         tv = total_variation_loss(stylised) / tf.cast(tf.shape(stylised)[0], tf.float32) * c.tv_weight
         return {"content": content, "style": style, "tv": tv}
 
-    def _real_patches(self, batch_size: int):
-        size = self.config.crop_size
-        return tf.stack([tf.image.random_crop(self.style_pixels, (size, size, 3)) for _ in range(batch_size)])
+    def real_patches(self, batch_size: int) -> np.ndarray:
+        """``batch_size`` random crops of the painting (B, crop, crop, 3), drawn from ``patch_rng`` (which a
+        checkpoint saves, so that a resumed adversarial run draws the same crops)."""
+        painting, size = self.style_images[0], self.config.crop_size
+        tops = self.patch_rng.integers(painting.shape[0] - size + 1, size=batch_size)
+        lefts = self.patch_rng.integers(painting.shape[1] - size + 1, size=batch_size)
+        return np.stack([painting[t:t + size, l:l + size] for t, l in zip(tops, lefts)]).astype(np.float32)
 
-    def _step(self, photos, style_ids):
+    def _step(self, photos, style_ids, real=None):
         c = self.config
         out = {}
         if self.discriminator is not None:  # D first: real painting patches vs the current T(x)
-            real = self._real_patches(c.batch_size)
             fake = self.generate(photos, style_ids, training=True)
             with tf.GradientTape() as tape:
                 real_logits = self.discriminator(real, training=True)
@@ -342,8 +345,13 @@ class StyleNetTrainer:
     def step(self) -> dict[str, float]:
         """One training step on a fresh batch of crops; returns its losses (notebook 06)."""
         start = time.perf_counter()
-        train_step = self._train_step if self.step_count >= self.config.identity_steps else self._train_identity
-        values = {k: float(v) for k, v in train_step(*self.next_batch()).items()}
+        if self.step_count < self.config.identity_steps:
+            out = self._train_identity(*self.next_batch())
+        elif self.discriminator is not None:
+            out = self._train_step(*self.next_batch(), tf.constant(self.real_patches(self.config.batch_size)))
+        else:
+            out = self._train_step(*self.next_batch())
+        values = {k: float(v) for k, v in out.items()}
         self.seconds += time.perf_counter() - start
         self.step_count += 1
         bad = {key: value for key, value in values.items() if not np.isfinite(value)}
@@ -393,8 +401,11 @@ class StyleNetTrainer:
             with open(folder / "optimizers.npz", "wb") as stream:
                 np.savez(stream, **arrays)
             (folder / "history.json").write_text(json.dumps(self.history))
-            return {"seconds": self.seconds, "sampler_state": self.sampler.rng.bit_generator.state,
-                    "config": dataclasses.asdict(self.config)}
+            state = {"seconds": self.seconds, "sampler_state": self.sampler.rng.bit_generator.state,
+                     "config": dataclasses.asdict(self.config)}
+            if self.discriminator is not None:
+                state["patch_state"] = self.patch_rng.bit_generator.state
+            return state
 
         return write_checkpoint(directory, self.step_count, write, keep)
 
@@ -421,6 +432,8 @@ class StyleNetTrainer:
             for i, variable in enumerate(optimizer.variables):
                 variable.assign(arrays[f"{prefix}_{i:04d}"])
         self.sampler.rng.bit_generator.state = state["sampler_state"]
+        if self.discriminator is not None:
+            self.patch_rng.bit_generator.state = state["patch_state"]
         self.history = json.loads((folder / "history.json").read_text())
         self.step_count, self.seconds = state["step"], state["seconds"]
         return self.step_count
