@@ -3,7 +3,8 @@
 GAN Dissection (Bau et al., 2019) asks two questions of a unit u of a layer l.
 
 *Agreement* — does u fire where a concept c is? Threshold u's activation map a_u at a high quantile t_u of
-its activations over a set of images (top 1 % by default), upsample it to the image, and compare the region
+its activations over a set of images (the top 1 % in :func:`unit_iou`'s default, quantile 0.99; :func:`dissect_layer`
+uses the top 10 %, as large as its concept masks), upsample it to the image, and compare the region
 with the concept's mask m_c (edges, a colour cluster, bright or textured regions) by intersection over union:
 
     IoU(u, c) = Σ_x |{a_u(x) > t_u} ∧ m_c(x)| / Σ_x |{a_u(x) > t_u} ∨ m_c(x)|     (summed over all images x).

@@ -54,6 +54,9 @@ class NSTConfig:
     Layers: Gatys et al.'s (style relu1_1 … relu5_1, content relu4_2). Weights: α = 1e4 (content),
     β = 100 (style), γ = 1 (TV). The tutorial's β = 1e-2, γ = 30 were tuned for ImageNet VGG19, whose
     activations are far larger; on the bundled VGG16 they leave a blurred photo (notebook 02 shows it).
+    jit_compile: compile the loss-and-gradient step with XLA. On by default, although bench/nst_speed.py
+        measured no gain from it at 256 px on 2 cores (the first call pays the compilation): :data:`FAST`
+        and the notebooks' comparison runs turn it off.
     """
 
     size: int = 256
