@@ -15,7 +15,7 @@ crops:
   GANs trained on, against the same held-out crops: what a generator that copies the training region
   perfectly would score. Because the features are standardised per comparison, KID here measures how
   separable two sets are; compare rows of this run, not with papers.
-* **diversity** (`gan.sample_diversity`, mean pairwise L2 distance in [−1, 1] pixels; the training region's
+* **diversity** (`metrics.sample_diversity`, mean pairwise L2 distance in [−1, 1] pixels; the training region's
   crops' is printed beside it), **nearest-crop distance** (median L2 distance from each sample to its
   nearest of 2000 training crops, `gan.nearest_training_crops`: small = copying), **checkerboard energy**
   (`models.checkerboard_energy`).
@@ -49,7 +49,7 @@ def score(samples, heldout, train_crops) -> dict:
     unit = (samples + 1.0) / 2.0  # [−1, 1] → [0, 1] for the VGG features
     _, distances = gan.nearest_training_crops(samples, train_crops)
     return {"kid": metrics.kid(unit, (heldout + 1.0) / 2.0, subset_size=SUBSET, num_subsets=50),
-            "diversity": gan.sample_diversity(samples[:200]),
+            "diversity": metrics.sample_diversity(samples[:200]),
             "nearest_crop": float(np.median(distances)),
             "checkerboard": models.checkerboard_energy(samples)}
 

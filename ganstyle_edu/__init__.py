@@ -2,12 +2,14 @@
 
 Modules, one per concept (each docstring names the notebook that introduces it): config (run modes,
 set-up), images (loading/saving), data (bundled samples), features (pretrained VGG features, offline),
-gram (Gram matrices, mean/std, MMD), losses (content, style, TV), metrics (style distance, SWD, KID,
-content preservation), nst (optimisation-based style transfer), toy2d (GANs in two dimensions, mode
-collapse), models (the DCGAN, the multi-style generator, the PatchGAN), gan (GAN training, its callbacks
-and checkpoints), latent (walking the latent space), stylegen (binding, blending and running style
-networks), stylenet (training them; saving, loading, the shipped ones), dissect (what a generator's units
-answer to and cause), viz (figures), widgets (interactive explorers), cli (the ``ganstyle-edu`` command).
+gram (Gram matrices, mean/std, MMD), losses (content, style, TV; the adversarial GAN losses), metrics
+(style distance, SWD, KID, content preservation, sample diversity), nst (optimisation-based style
+transfer), toy2d (GANs in two dimensions, mode collapse), models (the DCGAN, the multi-style generator, the
+PatchGAN), gan (GAN training), callbacks (watching it train: curves, samples, health, checkpoints),
+checkpoints (atomic, resumable checkpoints and optimizer state, for the GAN and stylenet), latent (walking
+the latent space), stylegen (binding, blending and running style networks), stylenet (training them;
+saving, loading, the shipped ones), dissect (what a generator's units answer to and cause), viz (figures),
+widgets (interactive explorers), cli (the ``ganstyle-edu`` command).
 
 Importing the package does not import TensorFlow; the modules that need it do, quietly.
 """

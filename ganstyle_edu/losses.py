@@ -1,7 +1,8 @@
-"""The perceptual losses of style transfer: content, style and total variation (introduced in notebook 02).
+"""The losses of the course: perceptual ones for style transfer (notebook 02) and adversarial ones for GANs
+(notebooks 03–05).
 
-For an image x, a content image p and a style image a, with feature maps F^l(·) and normalised Gram
-matrices G^l(·) (see :mod:`ganstyle_edu.gram`):
+**Perceptual losses.** For an image x, a content image p and a style image a, with feature maps F^l(·) and
+normalised Gram matrices G^l(·) (see :mod:`ganstyle_edu.gram`):
 
     L_content = mean over (i, j, c) of (F^l(x) − F^l(p))²                 (one or more content layers)
     L_style   = Σ_l w_l · mean over (c, d) of (G^l(x) − G^l(a))²           (w_l: per-layer weights)
@@ -10,6 +11,31 @@ matrices G^l(·) (see :mod:`ganstyle_edu.gram`):
 
 These are the definitions of the TensorFlow style-transfer tutorial, so its weights (α = 1e4,
 β = 1e-2, γ = 30) carry over; a mean over entries keeps every layer's term on a comparable scale.
+
+**Adversarial losses.** A generator G turns noise z ~ N(0, I) into images; a discriminator D scores images
+with a logit l, D(x) = σ(l(x)) being its probability that x is real. Goodfellow et al. (2014) set up the game
+
+    min_G max_D  V(D, G) = E_x[log D(x)] + E_z[log(1 − D(G(z)))].
+
+D's side is a binary cross-entropy with labels real = 1, fake = 0. In logits, with softplus(a) =
+log(1 + e^a) (numerically stable for any l):
+
+    L_D = softplus(−l(x)) + softplus(l(G(z)))                       ("minimax" and "non_saturating")
+    L_G = −softplus(l(G(z)))            = log(1 − D(G(z)))          ("minimax": G minimises V)
+    L_G = softplus(−l(G(z)))            = −log D(G(z))              ("non_saturating")
+
+Early in training D rejects the fakes easily, D(G(z)) → 0, and the minimax loss saturates: its
+gradient with respect to the logit is d/dl log(1 − σ(l)) = −σ(l) → 0. The non-saturating loss has the
+same fixed point but the gradient d/dl (−log σ(l)) = σ(l) − 1 → −1, strongest exactly then.
+
+Two other losses on the raw score l:
+
+    hinge (Lim & Ye 2017; Miyato et al. 2018):  L_D = E[max(0, 1 − l(x))] + E[max(0, 1 + l(G(z)))],  L_G = −E[l(G(z))]
+    least squares (Mao et al. 2017, a=0, b=c=1): L_D = ½E[(l(x) − 1)²] + ½E[l(G(z))²],   L_G = ½E[(l(G(z)) − 1)²]
+
+:data:`ADVERSARIAL_LOSSES` names these four; the GAN of :mod:`ganstyle_edu.gan`, the toy GANs of
+:mod:`ganstyle_edu.toy2d` and the PatchGAN of :mod:`ganstyle_edu.stylenet` all train with
+:func:`discriminator_loss` and :func:`generator_loss`.
 """
 from __future__ import annotations
 
@@ -17,6 +43,8 @@ from .config import import_tensorflow
 from .gram import gram_matrix, mean_std
 
 tf = import_tensorflow()
+
+ADVERSARIAL_LOSSES = ("minimax", "non_saturating", "hinge", "least_squares")
 
 
 def content_loss(features, targets, weights=None) -> tf.Tensor:
@@ -69,3 +97,51 @@ def total_variation_loss(images, smoothing: float = 0.0) -> tf.Tensor:
     eps2 = smoothing ** 2
     return (tf.reduce_sum(tf.sqrt(down ** 2 + eps2) - smoothing)
             + tf.reduce_sum(tf.sqrt(right ** 2 + eps2) - smoothing))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Adversarial losses
+
+
+def check_adversarial_loss(loss: str) -> None:
+    """Raise ValueError unless ``loss`` is one of :data:`ADVERSARIAL_LOSSES` (notebook 05)."""
+    if loss not in ADVERSARIAL_LOSSES:
+        raise ValueError(f"loss={loss!r} is not a GAN loss: use one of {', '.join(ADVERSARIAL_LOSSES)}")
+
+
+def discriminator_loss(real_logits, fake_logits, loss: str = "non_saturating", axis=None):
+    """D's loss from its logits on a real and a fake batch (notebook 05; notebook 03 in 2-D).
+
+    "minimax"/"non_saturating": mean softplus(−l_real) + mean softplus(l_fake) (binary cross-entropy);
+    "hinge": mean max(0, 1 − l_real) + mean max(0, 1 + l_fake);
+    "least_squares": ½ mean (l_real − 1)² + ½ mean l_fake².
+    axis: the axes the means run over (None: all, a scalar; toy2d uses 1 for one loss per seed).
+    """
+    check_adversarial_loss(loss)
+    real = tf.cast(real_logits, tf.float32)
+    fake = tf.cast(fake_logits, tf.float32)
+    mean = lambda t: tf.reduce_mean(t, axis=axis)  # noqa: E731
+    if loss in ("minimax", "non_saturating"):
+        return mean(tf.nn.softplus(-real)) + mean(tf.nn.softplus(fake))
+    if loss == "hinge":
+        return mean(tf.nn.relu(1.0 - real)) + mean(tf.nn.relu(1.0 + fake))
+    return 0.5 * mean(tf.square(real - 1.0)) + 0.5 * mean(tf.square(fake))
+
+
+def generator_loss(fake_logits, loss: str = "non_saturating", axis=None):
+    """G's loss from D's logits on a fake batch (notebook 05; notebook 03 in 2-D).
+
+    "minimax": mean log(1 − σ(l)) = −mean softplus(l) (G minimises the game's value);
+    "non_saturating": mean −log σ(l) = mean softplus(−l); "hinge": −mean l;
+    "least_squares": ½ mean (l − 1)². axis: as in :func:`discriminator_loss`.
+    """
+    check_adversarial_loss(loss)
+    fake = tf.cast(fake_logits, tf.float32)
+    mean = lambda t: tf.reduce_mean(t, axis=axis)  # noqa: E731
+    if loss == "minimax":
+        return -mean(tf.nn.softplus(fake))
+    if loss == "non_saturating":
+        return mean(tf.nn.softplus(-fake))
+    if loss == "hinge":
+        return -mean(fake)
+    return 0.5 * mean(tf.square(fake - 1.0))

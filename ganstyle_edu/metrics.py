@@ -28,6 +28,10 @@ each needing nothing but the bundled network and NumPy, are used from notebook 0
 * **content preservation** — SSIM (Wang et al. 2004) between the luminances
   Y = 0.299 R + 0.587 G + 0.114 B of the output and of the content image.
 
+A GAN's samples are also judged among themselves: **sample diversity**, the mean pairwise L2 distance between
+images generated from different z, falls towards 0 when the generator collapses onto a few outputs
+(notebook 05).
+
 The numbers are for comparisons *within* the course (one method against another, one setting against
 another): the features are the bundled HED-VGG16's, so KID values are not those of papers.
 """
@@ -520,3 +524,18 @@ def border_band(image, width: int = 8) -> float:
     inner[width:-width, width:-width] = True
     inner[2 * width:-2 * width, 2 * width:-2 * width] = False
     return float(y[outer].mean() - y[inner].mean())
+
+
+def sample_diversity(images) -> float:
+    """Mean pairwise L2 distance between the images of a (N, ...) batch, N ≥ 2 (notebook 05).
+
+    Low diversity of generated images from different z is the signature of mode collapse.
+    """
+    flat = np.asarray(images, np.float64).reshape(len(images), -1)  # (N, H*W*C)
+    count = len(flat)
+    if count < 2:
+        raise ValueError(f"sample_diversity: needs at least 2 images, got {count}")
+    squared = np.sum(flat * flat, axis=1)
+    distances2 = squared[:, None] + squared[None, :] - 2.0 * flat @ flat.T  # (N, N)
+    upper = np.triu_indices(count, k=1)
+    return float(np.mean(np.sqrt(np.maximum(distances2[upper], 0.0))))

@@ -88,7 +88,7 @@ def build_dcgan_discriminator(image_size: int = 64, width: int = 64, output: str
     """The course seed's DCGAN discriminator: (B, size, size, 3) images → (B, 1) scores (notebook 04).
 
     output: "logits" (no activation; pair it with ``BinaryCrossentropy(from_logits=True)`` or the losses
-        of :mod:`ganstyle_edu.gan`) or "sigmoid" — the seed's bug, kept so notebook 04 can show it: a
+        of :mod:`ganstyle_edu.losses`) or "sigmoid" — the seed's bug, kept so notebook 04 can show it: a
         probability fed to a from-logits loss is squashed twice, and the loss saturates.
     Layers: ``conv1..3`` (width, 2·width, 4·width channels, 5×5, stride 2), each with ``_act`` and
     ``_drop``; then ``flatten`` and ``score``.

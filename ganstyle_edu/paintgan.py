@@ -21,9 +21,12 @@ import numpy as np
 
 from . import data
 from .augment import parse_policy
+from .callbacks import MetricsHistory
+from .checkpoints import record_text
 from .config import import_tensorflow
-from .gan import GAN, LOSSES, MetricsHistory, record_text, train
+from .gan import GAN, train
 from .images import atomic_path, atomic_write
+from .losses import ADVERSARIAL_LOSSES
 from .models import UPSAMPLE_MODES, build_dcgan_discriminator, build_dcgan_generator
 
 tf = import_tensorflow()
@@ -58,8 +61,8 @@ class PaintingGANConfig:
                              "painting's columns kept out of training (0.25: the right quarter)")
         if self.upsample not in UPSAMPLE_MODES:
             raise ValueError(f"upsample={self.upsample!r}: use one of {', '.join(UPSAMPLE_MODES)}")
-        if self.loss not in LOSSES:
-            raise ValueError(f"loss={self.loss!r}: use one of {', '.join(LOSSES)}")
+        if self.loss not in ADVERSARIAL_LOSSES:
+            raise ValueError(f"loss={self.loss!r}: use one of {', '.join(ADVERSARIAL_LOSSES)}")
         for name in ("num_steps", "batch_size", "g_width", "d_width", "latent_dim"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)} must be at least 1")

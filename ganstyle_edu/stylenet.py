@@ -48,12 +48,13 @@ from typing import Callable
 import numpy as np
 
 from . import data
+from .checkpoints import (checkpoint_folder, load_optimizer_state, record_text, save_optimizer_state,
+                          write_checkpoint)
 from .config import import_tensorflow
 from .features import FeatureExtractor
-from .gan import checkpoint_folder, discriminator_loss, generator_loss, record_text, write_checkpoint
 from .gram import gram_matrix
 from .images import atomic_path, atomic_write, load_image, luminance, resize
-from .losses import content_loss, style_loss, total_variation_loss
+from .losses import content_loss, discriminator_loss, generator_loss, style_loss, total_variation_loss
 from .nst import NSTConfig
 from .models import (ConditionalInstanceNorm, OUTPUT_UPSAMPLINGS, PADDINGS, build_patch_discriminator,
                      build_style_generator, style_generator_multiple)
@@ -76,7 +77,7 @@ class StyleNetConfig:
     crop_size: training crops, pixels. style_size: long side of each painting when its Gram targets and its
     real patches for D are taken. learning_rate: Adam's, decayed along a cosine to
     ``final_learning_rate`` at ``num_steps``. adversarial_weight: λ (0: Johnson's baseline, no D).
-    gan_loss: the PatchGAN's loss (see ganstyle_edu.gan.LOSSES). Network shape: see
+    gan_loss: the PatchGAN's loss (see ganstyle_edu.losses.ADVERSARIAL_LOSSES). Network shape: see
     :func:`ganstyle_edu.models.build_style_generator`. loss_dtype: the loss network's precision.
     identity_steps: the first steps train T(x) ≈ x on pixels (mean squared error; no VGG, so they are cheap):
     the network starts from the photo, as Gatys' optimisation does, rather than from grey noise.
@@ -390,16 +391,11 @@ class StyleNetTrainer:
     def save_checkpoint(self, directory, keep: int = 2) -> Path:
         """Everything a resumed run needs, as ``directory/step_XXXXXXXX/``, written atomically (notebook 06):
         the networks' weights, both optimizers' state, the crop sampler's random state, the history and
-        the training time so far. See :func:`ganstyle_edu.gan.write_checkpoint`."""
+        the training time so far. See :func:`ganstyle_edu.checkpoints.write_checkpoint`."""
         def write(folder: Path) -> dict:
-            arrays = {}
-            for prefix, optimizer, network in self._optimizers():
+            for prefix, _, network in self._optimizers():
                 network.save_weights(folder / f"{prefix}.weights.h5")
-                if not optimizer.built:
-                    optimizer.build(network.trainable_variables)
-                arrays.update({f"{prefix}_{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(optimizer.variables)})
-            with open(folder / "optimizers.npz", "wb") as stream:
-                np.savez(stream, **arrays)
+            save_optimizer_state(folder, self._optimizers())
             (folder / "history.json").write_text(json.dumps(self.history))
             state = {"seconds": self.seconds, "sampler_state": self.sampler.rng.bit_generator.state,
                      "config": dataclasses.asdict(self.config)}
@@ -419,18 +415,13 @@ class StyleNetTrainer:
         if folder is None:
             return None
         state = json.loads((folder / "state.json").read_text())
-        with np.load(folder / "optimizers.npz") as saved:
-            arrays = {key: saved[key] for key in saved.files}
-        for prefix, optimizer, network in self._optimizers():
+        for prefix, _, network in self._optimizers():
             try:
                 network.load_weights(folder / f"{prefix}.weights.h5")
             except (ValueError, FileNotFoundError, OSError) as error:
                 raise ValueError(f"{folder}: its {network.name} does not fit this trainer's ({error}); "
                                  "resume with the configuration that wrote it") from None
-            if not optimizer.built:
-                optimizer.build(network.trainable_variables)
-            for i, variable in enumerate(optimizer.variables):
-                variable.assign(arrays[f"{prefix}_{i:04d}"])
+        load_optimizer_state(folder, self._optimizers())
         self.sampler.rng.bit_generator.state = state["sampler_state"]
         if self.discriminator is not None:
             self.patch_rng.bit_generator.state = state["patch_state"]

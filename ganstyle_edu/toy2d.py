@@ -35,11 +35,11 @@ from typing import Callable
 import numpy as np
 
 from .config import import_tensorflow
-from .gan import discriminator_loss, generator_loss
+from .losses import ADVERSARIAL_LOSSES, discriminator_loss, generator_loss
 
 tf = import_tensorflow()
 
-LOSSES = ("minimax", "non_saturating", "hinge", "least_squares", "wgan_gp")
+TOY2D_LOSSES = ADVERSARIAL_LOSSES + ("wgan_gp",)
 TARGETS = ("ring", "grid")
 
 # PacGAN (Lin et al. 2018), Table 1: mean over 10 runs of modes covered, % high-quality samples, reverse KL.
@@ -297,8 +297,8 @@ class Toy2DConfig:
     jit_compile: bool = True
 
     def __post_init__(self):
-        if self.loss not in LOSSES:
-            raise ValueError(f"Toy2DConfig: loss={self.loss!r} is not one of {LOSSES}")
+        if self.loss not in TOY2D_LOSSES:
+            raise ValueError(f"Toy2DConfig: loss={self.loss!r} is not one of {TOY2D_LOSSES}")
         if self.target not in TARGETS:
             raise ValueError(f"Toy2DConfig: target={self.target!r} is not one of {TARGETS}")
         for name in ("num_steps", "batch_size", "latent_dim", "packing", "critic_steps", "num_seeds", "log_every",

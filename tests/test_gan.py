@@ -51,7 +51,7 @@ LOGITS_FAKE = np.array([-3.0, 0.0, 1.5, -30.0], np.float32)
 
 @pytest.mark.parametrize("loss", ["minimax", "non_saturating", "hinge", "least_squares"])
 def test_loss_formulas_match_numpy(tf, loss):
-    from ganstyle_edu.gan import discriminator_loss, generator_loss
+    from ganstyle_edu.losses import discriminator_loss, generator_loss
 
     r, f = LOGITS_REAL.astype(np.float64), LOGITS_FAKE.astype(np.float64)
     if loss in ("minimax", "non_saturating"):
@@ -71,7 +71,7 @@ def test_loss_formulas_match_numpy(tf, loss):
 
 
 def test_cross_entropy_losses_stay_finite_for_huge_logits(tf):
-    from ganstyle_edu.gan import discriminator_loss, generator_loss
+    from ganstyle_edu.losses import discriminator_loss, generator_loss
 
     big = np.array([[500.0], [-500.0]], np.float32)
     # softplus(−500) = 0, softplus(500) = 500: each mean is 250
@@ -80,7 +80,7 @@ def test_cross_entropy_losses_stay_finite_for_huge_logits(tf):
 
 
 def test_minimax_generator_gradient_vanishes_where_the_non_saturating_one_does_not(tf):
-    from ganstyle_edu.gan import generator_loss
+    from ganstyle_edu.losses import generator_loss
 
     logits = tf.constant([-12.0, -6.0, 0.0, 3.0])
     gradients = {}
@@ -97,10 +97,10 @@ def test_minimax_generator_gradient_vanishes_where_the_non_saturating_one_does_n
 
 
 def test_unknown_loss_is_refused_with_the_valid_ones(tf):
-    from ganstyle_edu import gan
+    from ganstyle_edu import losses
 
     with pytest.raises(ValueError, match="minimax, non_saturating, hinge, least_squares"):
-        gan.generator_loss(np.zeros(2), "wasserstein")
+        losses.generator_loss(np.zeros(2), "wasserstein")
     with pytest.raises(ValueError, match="minimax, non_saturating, hinge, least_squares"):
         make_gan(loss="wasserstein")
 
@@ -124,10 +124,10 @@ def test_one_train_step_changes_both_networks_and_reports_finite_metrics(tf, los
 
 
 def test_r1_penalty_is_reported_and_compiled_fit_runs(tf):
-    from ganstyle_edu import gan
+    from ganstyle_edu import callbacks, gan
 
     model = make_gan("hinge", r1_weight=10.0, eager=False)  # the tf.function path
-    history = gan.MetricsHistory()
+    history = callbacks.MetricsHistory()
     gan.train(model, dataset(tf, real_images()), 3, [history])
     assert history.history["step"] == [1, 2, 3] and model.step == 3
     assert len(history.history["r1"]) == 3
@@ -138,10 +138,10 @@ def test_r1_penalty_is_reported_and_compiled_fit_runs(tf):
 
 
 def test_history_continues_across_fit_calls_and_generate(tf):
-    from ganstyle_edu import gan
+    from ganstyle_edu import callbacks, gan
 
     model = make_gan()
-    history = gan.MetricsHistory(every=2)
+    history = callbacks.MetricsHistory(every=2)
     data = dataset(tf, real_images())
     assert gan.train(model, data, 3, [history]) is history
     gan.train(model, data, 6, [history], initial_step=3)
@@ -206,19 +206,19 @@ class _Snapshots:
 
 
 def test_a_killed_run_resumes_from_its_last_checkpoint(tf, tmp_path):
-    from ganstyle_edu import gan
+    from ganstyle_edu import callbacks, checkpoints, gan
 
     model = make_gan()
-    history = gan.MetricsHistory()
+    history = callbacks.MetricsHistory()
     record = _Snapshots()
-    checkpoint = gan.Checkpoint(tmp_path / "run", every=2, history=history)
+    checkpoint = callbacks.Checkpoint(tmp_path / "run", every=2, history=history)
     with pytest.raises(KeyboardInterrupt):
         gan.train(model, dataset(tf, real_images()), 10, [history, checkpoint, record, _StopAt(5)])
-    assert gan.latest_step(tmp_path / "run") == 4  # step 5 ran, but was never saved
+    assert checkpoints.latest_step(tmp_path / "run") == 4  # step 5 ran, but was never saved
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["latest.json", "step_00000002", "step_00000004"]
 
-    fresh, fresh_history = make_gan(seed=7), gan.MetricsHistory()
-    resumed = gan.Checkpoint(tmp_path / "run", every=2, history=fresh_history)
+    fresh, fresh_history = make_gan(seed=7), callbacks.MetricsHistory()
+    resumed = callbacks.Checkpoint(tmp_path / "run", every=2, history=fresh_history)
     step = resumed.restore(fresh)
     assert step == 4 and fresh.step == 4
     generator, discriminator, g_optimizer = record.weights[4]
@@ -231,26 +231,26 @@ def test_a_killed_run_resumes_from_its_last_checkpoint(tf, tmp_path):
 
     gan.train(fresh, dataset(tf, real_images()), 6, [fresh_history, resumed], initial_step=step)
     assert fresh.step == 6 and fresh_history.history["step"] == [1, 2, 3, 4, 5, 6]
-    assert gan.latest_step(tmp_path / "run") == 6
+    assert checkpoints.latest_step(tmp_path / "run") == 6
 
 
 def test_a_crash_while_writing_leaves_the_previous_checkpoint(tf, tmp_path, monkeypatch):
-    from ganstyle_edu import gan
+    from ganstyle_edu import checkpoints
 
     model = make_gan()
     model.train_step(tf.constant(real_images(BATCH)))
-    gan.save_checkpoint(model, tmp_path)
+    checkpoints.save_checkpoint(model, tmp_path)
     saved = snapshot(model.generator)
     model.train_step(tf.constant(real_images(BATCH, seed=1)))
 
     def crash(*args, **kwargs):
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(gan.np, "savez", crash)  # after the weights files, before state.json
+    monkeypatch.setattr(checkpoints.np, "savez", crash)  # after the weights files, before state.json
     with pytest.raises(OSError, match="simulated"):
-        gan.save_checkpoint(model, tmp_path)
+        checkpoints.save_checkpoint(model, tmp_path)
     monkeypatch.undo()
-    assert gan.latest_step(tmp_path) == 1
+    assert checkpoints.latest_step(tmp_path) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.json", "step_00000001"]  # temp folder removed
 
     # A kill leaves no chance to clean up: a half-written temporary folder, and latest.json naming a
@@ -258,33 +258,33 @@ def test_a_crash_while_writing_leaves_the_previous_checkpoint(tf, tmp_path, monk
     (tmp_path / ".step_00000002.abc.tmp").mkdir()
     (tmp_path / ".step_00000002.abc.tmp" / "generator.weights.h5").write_bytes(b"half")
     (tmp_path / "latest.json").write_text(json.dumps({"step": 2, "folder": "step_00000002"}))
-    assert gan.latest_step(tmp_path) == 1
+    assert checkpoints.latest_step(tmp_path) == 1
     fresh = make_gan(seed=3)
-    assert gan.restore_checkpoint(fresh, tmp_path) == 1
+    assert checkpoints.restore_checkpoint(fresh, tmp_path) == 1
     assert equal(snapshot(fresh.generator), saved) and fresh.step == 1
-    assert gan.restore_checkpoint(make_gan(), tmp_path / "empty") is None
+    assert checkpoints.restore_checkpoint(make_gan(), tmp_path / "empty") is None
 
 
 def test_a_nan_batch_stops_training_and_restores_the_last_checkpoint(tf, tmp_path):
-    from ganstyle_edu import gan
+    from ganstyle_edu import callbacks, checkpoints, gan
 
     batches = real_images(6 * BATCH).reshape(6, BATCH, SIZE, SIZE, 3)  # (steps, B, H, W, 3)
     batches[4, 0, 0, 0, 0] = np.nan  # the fifth step sees a NaN pixel
     data = tf.data.Dataset.from_tensor_slices(batches)
     model = make_gan()
-    history = gan.MetricsHistory()
-    checkpoint = gan.Checkpoint(tmp_path, every=2, history=history)
-    monitor = gan.HealthMonitor(every=1, checkpoint=checkpoint)
+    history = callbacks.MetricsHistory()
+    checkpoint = callbacks.Checkpoint(tmp_path, every=2, history=history)
+    monitor = callbacks.HealthMonitor(every=1, checkpoint=checkpoint)
     gan.train(model, data, 6, [monitor, history, checkpoint])
     assert [flag["code"] for flag in monitor.flags] == ["nan"]
     assert monitor.latest["step"] == 5 and "restored" in monitor.latest["message"]
     assert history.history["step"] == [1, 2, 3, 4, 5]  # stopped at once
     assert math.isnan(history.history["d_loss"][-1])
-    assert model.step == 4 and gan.latest_step(tmp_path) == 4  # no checkpoint of the NaN weights
+    assert model.step == 4 and checkpoints.latest_step(tmp_path) == 4  # no checkpoint of the NaN weights
     weights = snapshot(model.generator)
     assert all(np.all(np.isfinite(w)) for w in weights)
     reference = make_gan(seed=5)
-    gan.restore_checkpoint(reference, tmp_path, 4)
+    checkpoints.restore_checkpoint(reference, tmp_path, 4)
     assert equal(weights, snapshot(reference.generator))
     assert equal(snapshot(model.discriminator), snapshot(reference.discriminator))
 
@@ -320,10 +320,10 @@ def feed(monitor, logs_list):
 
 
 def monitor_with(images=None, **kwargs):
-    from ganstyle_edu import gan
+    from ganstyle_edu import callbacks
 
     real = real_images(8, seed=4)
-    monitor = gan.HealthMonitor(every=1, patience=3, real_batch=real, **kwargs)
+    monitor = callbacks.HealthMonitor(every=1, patience=3, real_batch=real, **kwargs)
     monitor.set_model(FakeModel(real_images(8, seed=5) if images is None else images))
     return monitor
 
@@ -380,7 +380,7 @@ def test_nan_logs_stop_training_at_once(tf):
 
 
 def test_make_grid_shape_and_range(tf):
-    from ganstyle_edu.gan import make_grid
+    from ganstyle_edu.callbacks import make_grid
 
     images = np.linspace(-1, 1, 5 * 8 * 6 * 3, dtype=np.float32).reshape(5, 8, 6, 3)
     grid = make_grid(images, ncols=3, padding=2)
@@ -395,10 +395,10 @@ def test_make_grid_shape_and_range(tf):
 def test_sample_grid_films_training_and_writes_a_gif(tf, tmp_path):
     from PIL import Image
 
-    from ganstyle_edu import gan
+    from ganstyle_edu import callbacks, gan
 
     model = make_gan()
-    grid = gan.SampleGrid(4, every=2, ncols=2)
+    grid = callbacks.SampleGrid(4, every=2, ncols=2)
     gan.train(model, dataset(tf, real_images()), 4, [grid])
     assert [step for step, _ in grid.frames] == [0, 2, 4]
     frame = grid.frames[0][1]
@@ -409,11 +409,11 @@ def test_sample_grid_films_training_and_writes_a_gif(tf, tmp_path):
         assert gif.n_frames == 3 and gif.size == (2 * frame.shape[1], 2 * frame.shape[0])
     assert [p.name for p in tmp_path.iterdir()] == ["film.gif"]  # no temporary file left
     with pytest.raises(ValueError, match="no frames"):
-        gan.SampleGrid(4).save_gif(tmp_path / "empty.gif")
+        callbacks.SampleGrid(4).save_gif(tmp_path / "empty.gif")
 
 
 def test_sample_diversity_is_the_mean_pairwise_distance(tf):
-    from ganstyle_edu.gan import sample_diversity
+    from ganstyle_edu.metrics import sample_diversity
 
     images = real_images(5, seed=8)
     flat = images.reshape(5, -1).astype(np.float64)

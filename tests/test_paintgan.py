@@ -49,7 +49,7 @@ def test_the_shipped_starry_night_gan(paintgan):
     samples = model.generate(64, seed=3)
     assert samples.shape == (64, 64, 64, 3) and -1 <= samples.min() and samples.max() <= 1
     real = paintgan.real_crops(config, 64, seed=7)
-    from ganstyle_edu.gan import sample_diversity
+    from ganstyle_edu.metrics import sample_diversity
 
     assert sample_diversity(samples) > 0.5 * sample_diversity(real)  # not collapsed to one crop
     with pytest.raises(ValueError, match="no shipped painting GAN named 'udnie'"):
