@@ -4,7 +4,7 @@
     .venv/bin/python bench/painting_gan_quality.py --steps 300 --policies "" color,translation,cutout
     .venv/bin/python bench/painting_gan_quality.py --save-best trained_gans   # keep the better pair's weights
 
-Held-out set: the right quarter of the painting's columns (``PaintingGANConfig.heldout_fraction`` = 0.25;
+Held-out set: the last quarter of the painting's longer side (``PaintingGANConfig.heldout_fraction`` = 0.25;
 Starry Night at 320 px: columns 240–319, the village and the hills). No training crop touches it.
 
 Per recipe (same seed, steps, batch and widths; only ``augment`` differs), 500 samples against 500 held-out
@@ -73,8 +73,9 @@ def main(argv=None) -> int:
     train_crops = paintgan.real_crops(base, 2000, seed=base.seed)  # the first 2000 crops training draws
     reference = paintgan.real_crops(base, NUM_SAMPLES, seed=11)
     region, held_region = paintgan.painting_regions(base)
-    print(f"{args.style}: training region {region.shape[1]} columns, held-out region {held_region.shape[1]} "
-          f"columns (the right {base.heldout_fraction:.0%}); {NUM_SAMPLES} samples vs {NUM_SAMPLES} held-out crops")
+    print(f"{args.style}: training region {region.shape[0]}×{region.shape[1]} px, held-out region "
+          f"{held_region.shape[0]}×{held_region.shape[1]} px (the last {base.heldout_fraction:.0%} of the longer side); "
+          f"{NUM_SAMPLES} samples vs {NUM_SAMPLES} held-out crops")
 
     rows = [{"recipe": "training-region crops (reference)", **score(reference, heldout, train_crops)}]
     best = None
@@ -111,7 +112,7 @@ def main(argv=None) -> int:
         record["bench"] = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}
         print(f"saved the {row['recipe']} pair to {paintgan.save_gan(model, record, args.save_best)}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"style": args.style, "heldout": "right 25 % of the columns",
+        Path(args.json).write_text(json.dumps({"style": args.style, "heldout": "the last 25 % of the longer side",
                                                "rows": rows}, indent=1) + "\n")
     return 0
 

@@ -51,14 +51,14 @@ class PaintingGANConfig:
     learning_rate: float = 2e-4
     loss: str = "non_saturating"
     seed: int = 0
-    heldout_fraction: float = 0.25  # the painting's right-hand share of columns, never cropped for training
+    heldout_fraction: float = 0.25  # the far end of the painting's longer side, never cropped for training
     augment: str = ""  # a DiffAugment policy (augment.py), e.g. "color,translation,cutout"
 
     def __post_init__(self):
         parse_policy(self.augment)
         if not 0.0 <= self.heldout_fraction < 1.0:
             raise ValueError(f"heldout_fraction={self.heldout_fraction} must be in [0, 1): the share of the "
-                             "painting's columns kept out of training (0.25: the right quarter)")
+                             "painting's longer side kept out of training (0.25: the last quarter)")
         if self.upsample not in UPSAMPLE_MODES:
             raise ValueError(f"upsample={self.upsample!r}: use one of {', '.join(UPSAMPLE_MODES)}")
         if self.loss not in ADVERSARIAL_LOSSES:
@@ -80,20 +80,26 @@ def build(config: PaintingGANConfig) -> GAN:
 
 
 def painting_regions(config: PaintingGANConfig) -> tuple[np.ndarray, np.ndarray | None]:
-    """The painting split by columns into (training region, held-out region or None) in [0, 1] (notebook 05).
+    """The painting split across its longer side into (training region, held-out region or None), in [0, 1]
+    (notebook 05).
 
-    The held-out region is the right-hand ``heldout_fraction`` of the columns: no training crop touches it,
-    so crops of it measure how well samples match the painting beyond what G and D have seen.
+    The held-out region is the last ``heldout_fraction`` of the longer side — the right-hand columns of a
+    landscape-format painting, the bottom rows of a portrait-format one. No training crop touches it, so
+    crops of it measure how well samples match the painting beyond what G and D have seen.
     """
     painting = data.sample(config.style, max_side=config.max_side)  # (H, W, 3)
-    width = painting.shape[1]
-    split = width - int(round(config.heldout_fraction * width))
     if config.heldout_fraction == 0:
         return painting, None
-    if min(split, width - split, painting.shape[0]) < config.crop_size:
-        raise ValueError(f"heldout_fraction={config.heldout_fraction}: the regions ({split} and {width - split} "
-                         f"of {width} columns) must each be at least crop_size={config.crop_size} wide")
-    return painting[:, :split], painting[:, split:]
+    axis = 1 if painting.shape[1] >= painting.shape[0] else 0  # split the longer side
+    length = painting.shape[axis]
+    split = length - int(round(config.heldout_fraction * length))
+    if min(split, length - split, painting.shape[1 - axis]) < config.crop_size:
+        raise ValueError(f"heldout_fraction={config.heldout_fraction}: the regions ({split} and {length - split} "
+                         f"of {length} {'columns' if axis else 'rows'}) must each be at least "
+                         f"crop_size={config.crop_size} across")
+    if axis == 1:
+        return painting[:, :split], painting[:, split:]
+    return painting[:split], painting[split:]
 
 
 def training_crops(config: PaintingGANConfig, count: int | None = None, seed: int | None = None):

@@ -54,3 +54,20 @@ def test_the_shipped_starry_night_gan(paintgan):
     assert sample_diversity(samples) > 0.5 * sample_diversity(real)  # not collapsed to one crop
     with pytest.raises(ValueError, match="no shipped painting GAN named 'udnie'"):
         paintgan.pretrained_gan("udnie")
+
+
+@pytest.mark.parametrize("style, axis", [("starry_night", 1), ("the_scream", 0)])
+def test_the_held_out_region_is_the_last_quarter_of_the_longer_side(paintgan, style, axis):
+    config = paintgan.PaintingGANConfig(style=style)
+    painting = paintgan.data.sample(style, max_side=config.max_side)
+    train, held = paintgan.painting_regions(config)
+    assert train.shape[axis] + held.shape[axis] == painting.shape[axis] == max(painting.shape[:2])
+    assert held.shape[axis] == round(0.25 * painting.shape[axis]) and held.shape[1 - axis] == painting.shape[1 - axis]
+    np.testing.assert_array_equal(np.concatenate([train, held], axis=axis), painting)  # disjoint, nothing lost
+    crops = paintgan.heldout_crops(config, 4)
+    assert crops.shape == (4, 64, 64, 3) and crops.min() >= -1 and crops.max() <= 1
+    whole = dataclasses.replace(config, heldout_fraction=0.0)
+    with pytest.raises(ValueError, match="holds nothing out"):
+        paintgan.heldout_crops(whole, 4)
+    with pytest.raises(ValueError, match="heldout_fraction=0.1: the regions"):
+        paintgan.painting_regions(dataclasses.replace(config, heldout_fraction=0.1))
