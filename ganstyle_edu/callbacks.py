@@ -26,7 +26,7 @@ import numpy as np
 
 from .checkpoints import latest_step, restore_checkpoint, save_checkpoint
 from .config import import_tensorflow
-from .images import save_gif
+from .images import check_value_range, save_gif, to_unit
 from .metrics import sample_diversity
 
 import_tensorflow()  # quietly, before Keras imports it
@@ -81,21 +81,21 @@ class MetricsHistory(keras.callbacks.Callback):
         return len(self.history["step"])
 
 
-def make_grid(images, ncols: int | None = None, padding: int = 2, value_range="auto",
+def make_grid(images, ncols: int | None = None, padding: int = 2, value_range: str = "signed",
               pad_value: float = 1.0) -> np.ndarray:
     """Tile a (N, H, W, C) batch into one float32 image in [0, 1] (notebook 05).
 
-    ncols: images per row (default ⌈√N⌉). value_range: (low, high) of the input, or "auto": (−1, 1)
-    if any value is negative, else (0, 1). The grid is rows·H + (rows − 1)·padding high.
+    ncols: images per row (default ⌈√N⌉). value_range: the range the caller's images are in — "signed"
+    ([−1, 1], a DCGAN's samples; the default) or "unit" ([0, 1]); it is not guessed from the data, so
+    name it. The grid is rows·H + (rows − 1)·padding high.
     """
     images = np.asarray(images, np.float32)
     if images.ndim != 4:
         raise ValueError(f"make_grid: images of shape {images.shape} are not a (N, H, W, C) batch")
     count, height, width, channels = images.shape
-    if value_range == "auto":
-        value_range = (-1.0, 1.0) if images.min(initial=0.0) < 0 else (0.0, 1.0)
-    low, high = value_range
-    images = np.clip((images - low) / (high - low), 0.0, 1.0)
+    if check_value_range(value_range, "make_grid") == "signed":
+        images = to_unit(images)
+    images = np.clip(images, 0.0, 1.0)
     ncols = max(1, min(ncols or math.ceil(math.sqrt(count)), count))
     nrows = math.ceil(count / ncols)
     grid = np.full((nrows * height + (nrows - 1) * padding, ncols * width + (ncols - 1) * padding, channels),
@@ -136,7 +136,7 @@ class SampleGrid(keras.callbacks.Callback):
     def capture(self, step: int) -> np.ndarray:
         """Generate the grid for the fixed noise now and append it as a frame (notebook 05)."""
         images = np.asarray(self.model.generator(self._noise(), training=False))
-        grid = make_grid(images, self.ncols, value_range=(-1.0, 1.0))
+        grid = make_grid(images, self.ncols, value_range="signed")
         frame = np.round(grid * 255.0).astype(np.uint8)
         self.frames.append((int(step), frame))
         return frame

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .config import import_tensorflow
-from .images import luminance
+from .images import check_value_range, luminance, to_unit
 
 tf = import_tensorflow()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
@@ -194,17 +194,17 @@ def edit_units(generator, layer_name: str, units, value=0.0) -> keras.Model:
 # A layer's dissection, and the measured effect of an edit
 
 
-def _outputs_as_images(outputs, output_range) -> np.ndarray:
-    low, high = output_range
-    return (np.asarray(outputs, np.float32) - low) / (high - low)  # (N, H, W, 3) in [0, 1]
+def _outputs_as_images(outputs, value_range: str) -> np.ndarray:
+    outputs = np.asarray(outputs, np.float32)
+    return to_unit(outputs) if value_range == "signed" else outputs  # (N, H, W, 3) in [0, 1]
 
 
 def dissect_layer(generator, inputs, layer: str, quantile: float = 0.9, concept_quantile: float = 0.9,
-                  output_range=(0.0, 1.0)) -> dict:
+                  value_range: str = "unit") -> dict:
     """Run ``generator`` on ``inputs`` — photos (N, H, W, 3) for a style generator, noise (N, D) for a DCGAN — and
     score every unit of ``layer`` against each concept of the *output* images (as GAN Dissection segments the
-    generated image) (notebook 07). output_range: the generator's output range ((−1, 1) for a DCGAN's tanh);
-    the outputs are mapped to [0, 1].
+    generated image) (notebook 07). value_range: the generator's output range, "unit" ([0, 1]; the default) or
+    "signed" ([−1, 1], a DCGAN's tanh); the outputs are mapped to [0, 1].
 
     Returns {"outputs": (N, H, W, 3), "activations": (N, h, w, C), "masks": {concept: (N, H, W)},
     "iou": {concept: (C,)}, "stats": unit_stats}. Concepts: :data:`CONCEPTS` (edges, bright, texture) at
@@ -213,9 +213,10 @@ def dissect_layer(generator, inputs, layer: str, quantile: float = 0.9, concept_
     fires independently of the concept ≈ 0.1² / (0.1 + 0.1 − 0.1²) = 0.053 (GAN Dissection's top 1 % would
     cap the IoU with a 10 % concept at 0.1).
     """
+    check_value_range(value_range, "dissect_layer")
     found = layer_activations(generator, np.asarray(inputs, np.float32), [layer, generator.layers[-1].name])
     activations = found[layer]
-    outputs = _outputs_as_images(found[generator.layers[-1].name], output_range)
+    outputs = _outputs_as_images(found[generator.layers[-1].name], value_range)
     masks = {name: np.stack([make(image, quantile=concept_quantile) for image in outputs])
              for name, make in CONCEPTS.items()}
     colours = np.stack([color_masks(image) for image in outputs])  # (N, K, H, W)
@@ -226,10 +227,10 @@ def dissect_layer(generator, inputs, layer: str, quantile: float = 0.9, concept_
 
 
 def ablation_effect(generator, inputs, layer: str, units, value=0.0, style=None, extractor=None,
-                    output_range=(0.0, 1.0)) -> dict:
+                    value_range: str = "unit") -> dict:
     """Outputs before and after setting ``units`` of ``layer`` to ``value``, and what changed (notebook 07).
 
-    inputs: photos (N, H, W, 3) for a style generator, noise (N, D) for a DCGAN (then pass output_range=(−1, 1)).
+    inputs: photos (N, H, W, 3) for a style generator, noise (N, D) for a DCGAN (then pass value_range="signed").
     Measured per input (arrays (N,)): each concept's area ("edges_area", "bright_area", "texture_area": the
     share of pixels above the 90th percentile of that concept's strength in the *unedited* outputs — one fixed
     threshold before and after), mean brightness; when the inputs are photos of the outputs' size, content
@@ -241,12 +242,13 @@ def ablation_effect(generator, inputs, layer: str, units, value=0.0, style=None,
     from .gram import gram_matrix
     from .metrics import content_preservation
 
+    check_value_range(value_range, "ablation_effect")
     inputs = np.asarray(inputs, np.float32)
     extractor = extractor or FeatureExtractor(list(STYLE_LAYERS) + [CONTENT_LAYER])
     last = generator.layers[-1].name
-    outputs = _outputs_as_images(layer_activations(generator, inputs, last)[last], output_range)
+    outputs = _outputs_as_images(layer_activations(generator, inputs, last)[last], value_range)
     edited = layer_activations(edit_units(generator, layer, units, value), inputs, last)[last]
-    edited = _outputs_as_images(edited, output_range)
+    edited = _outputs_as_images(edited, value_range)
     photos = inputs if inputs.shape == outputs.shape else None  # a style generator's photos: content is measured
 
     def concept_strengths(images):

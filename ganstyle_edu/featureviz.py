@@ -18,18 +18,20 @@ from typing import Callable
 import numpy as np
 
 from .config import import_tensorflow
+from .images import check_value_range, to_signed
 
 tf = import_tensorflow()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
 
 
-def channel_objective(model: keras.Model, layer: str, channel: int, input_range=(0.0, 1.0),
+def channel_objective(model: keras.Model, layer: str, channel: int, value_range: str = "unit",
                       preprocess: Callable | None = None) -> Callable:
     """f(images in [0, 1]) = mean activation of ``channel`` at ``layer`` of a functional ``model`` (notebook 08).
 
-    input_range: the range the model expects (a DCGAN discriminator: (−1, 1)); preprocess: applied after
-    that rescaling (e.g. VGG's BGR mean subtraction).
+    value_range: the range the model expects, "unit" ([0, 1]) or "signed" ([−1, 1], a DCGAN
+    discriminator); preprocess: applied after that rescaling (e.g. VGG's BGR mean subtraction).
     """
+    check_value_range(value_range, "channel_objective")
     known = [l.name for l in model.layers]
     if layer not in known:
         raise ValueError(f"channel_objective: no layer {layer!r} in {model.name}; layers: {', '.join(known)}")
@@ -37,10 +39,9 @@ def channel_objective(model: keras.Model, layer: str, channel: int, input_range=
     channels = probe.output.shape[-1]
     if not 0 <= channel < channels:
         raise ValueError(f"channel_objective: channel {channel} out of range for {layer} ({channels} channels)")
-    low, high = input_range
 
     def objective(images):
-        x = low + (high - low) * images
+        x = to_signed(images) if value_range == "signed" else images
         x = preprocess(x) if preprocess is not None else x
         return tf.reduce_mean(probe(x, training=False)[..., channel])
 

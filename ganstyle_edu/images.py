@@ -4,6 +4,10 @@ One convention for the whole course: an image is a NumPy array of shape (H, W, 3
 RGB, values in [0, 1]; a batch is (B, H, W, 3). Every loader converts to it — EXIF orientation
 applied, transparency composited on white, grayscale and 16-bit converted — and every failure raises
 :class:`ImageError`, whose message names the file (or argument) and says what to do.
+
+Two value ranges have names (:data:`VALUE_RANGES`), passed as ``value_range=`` across the package: "unit",
+[0, 1], the convention above, and "signed", [−1, 1], the tanh range of the DCGAN of notebook 04;
+:func:`to_signed` and :func:`to_unit` convert between them.
 """
 from __future__ import annotations
 
@@ -26,6 +30,35 @@ SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".bmp": "BMP", "
 
 class ImageError(ValueError):
     """An image that cannot be used; the message names the file or argument and the fix (notebook 00)."""
+
+
+VALUE_RANGES = ("unit", "signed")  # [0, 1] (notebook 00) and [−1, 1], a DCGAN's tanh range (notebook 04)
+
+
+def check_value_range(value_range, where: str) -> str:
+    """Return ``value_range`` if it is one of :data:`VALUE_RANGES`, else raise ValueError naming ``where``,
+    the argument and the allowed names (notebook 04)."""
+    if not (isinstance(value_range, str) and value_range in VALUE_RANGES):
+        raise ValueError(f"{where}: value_range={value_range!r} is not a value range; pass \"unit\" (images in "
+                         f"[0, 1]) or \"signed\" (images in [-1, 1], a DCGAN's tanh range)")
+    return value_range
+
+
+def to_signed(images):
+    """Images in [0, 1] → [−1, 1], the DCGAN's tanh range: 2x − 1 (notebook 04).
+
+    A NumPy array stays an array, a tf.Tensor a tensor (plain arithmetic, so it also works inside
+    ``tf.data.Dataset.map``). Inverse of :func:`to_unit`.
+    """
+    return images * 2.0 - 1.0
+
+
+def to_unit(images):
+    """Images in [−1, 1] (a DCGAN's output) → [0, 1]: (x + 1) / 2 (notebook 04).
+
+    A NumPy array stays an array, a tf.Tensor a tensor. Inverse of :func:`to_signed`.
+    """
+    return (images + 1.0) / 2.0
 
 
 def load_image(src, max_side: int | None = None, *, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:

@@ -25,7 +25,7 @@ from .callbacks import MetricsHistory
 from .checkpoints import record_text
 from .config import import_tensorflow
 from .gan import GAN, train
-from .images import atomic_path, atomic_write
+from .images import atomic_path, atomic_write, to_signed
 from .losses import ADVERSARIAL_LOSSES
 from .models import UPSAMPLE_MODES, build_dcgan_discriminator, build_dcgan_generator
 
@@ -108,7 +108,7 @@ def training_crops(config: PaintingGANConfig, count: int | None = None, seed: in
     count = config.num_steps * config.batch_size if count is None else count
     crops = data.random_crops(region, config.crop_size, count, seed=config.seed if seed is None else seed,
                               batch_size=config.batch_size)
-    return crops.map(lambda x: x * 2.0 - 1.0)
+    return crops.map(to_signed)
 
 
 def heldout_crops(config: PaintingGANConfig, count: int, seed: int = 2) -> np.ndarray:
@@ -118,7 +118,7 @@ def heldout_crops(config: PaintingGANConfig, count: int, seed: int = 2) -> np.nd
         raise ValueError("heldout_crops: this config holds nothing out (heldout_fraction=0); "
                          "train with heldout_fraction > 0 to measure on unseen crops")
     crops = data.random_crops(region, config.crop_size, count, seed=seed, batch_size=count)
-    return next(iter(crops)).numpy() * 2.0 - 1.0
+    return to_signed(next(iter(crops)).numpy())
 
 
 def train_gan(config: PaintingGANConfig, callbacks=()) -> tuple[GAN, dict]:

@@ -32,7 +32,7 @@ import numpy as np
 
 from .config import import_tensorflow
 from .gram import gram_matrix
-from .images import load_image
+from .images import check_value_range, load_image, to_signed
 
 tf = import_tensorflow()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
@@ -138,21 +138,22 @@ def realism_map(discriminator, image) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-logits[0, :, :, 0]))  # (H/8, W/8)
 
 
-def sliding_realism_map(discriminator, image, stride: int = 16, input_range=(-1.0, 1.0),
+def sliding_realism_map(discriminator, image, stride: int = 16, value_range: str = "signed",
                         batch_size: int = 256) -> np.ndarray:
     """A whole-image discriminator slid over a larger image: D's probability for every window of its input
     size, ``stride`` pixels apart: (rows, cols) (notebook 08).
 
-    image: (H, W, 3) in [0, 1], rescaled to ``input_range`` (a DCGAN discriminator's: [−1, 1]). Cell (i, j)
+    image: (H, W, 3) in [0, 1], rescaled to ``value_range``, the range the discriminator expects: "signed"
+    ([−1, 1], a DCGAN discriminator's; the default) or "unit" ([0, 1]). Cell (i, j)
     judges pixels [i·stride, i·stride + S) × [j·stride, j·stride + S), S = the discriminator's input side.
     """
+    check_value_range(value_range, "sliding_realism_map")
     image = load_image(image)
     size = int(discriminator.input_shape[1])
     if min(image.shape[:2]) < size:
         raise ValueError(f"sliding_realism_map: the image ({image.shape[0]}×{image.shape[1]}) is smaller than "
                          f"the discriminator's {size}×{size} window")
-    low, high = input_range
-    scaled = (low + (high - low) * image).astype(np.float32)
+    scaled = (to_signed(image) if value_range == "signed" else image).astype(np.float32)
     windows = np.lib.stride_tricks.sliding_window_view(scaled, (size, size, 3))[::stride, ::stride, 0]
     rows, cols = windows.shape[:2]  # windows: (rows, cols, S, S, 3)
     flat = windows.reshape(-1, size, size, 3)  # (rows*cols, S, S, 3)

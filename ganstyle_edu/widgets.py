@@ -21,6 +21,7 @@ from IPython.display import clear_output, display
 from . import nst, viz
 from .features import STYLE_LAYERS, paper_name
 from .gram import gram_matrix
+from .images import to_unit
 
 
 def _show(output: widgets.Output, fig) -> None:
@@ -275,7 +276,7 @@ class LatentExplorer:
 
         z = np.random.default_rng(seed).standard_normal(self.latent_dim).astype(np.float32)
         path = edit(z, self.directions[direction], [0.0, strength])  # (2, D)
-        images = (np.asarray(self.generator(path, training=False)) + 1.0) / 2.0  # (2, H, W, 3) in [0, 1]
+        images = to_unit(np.asarray(self.generator(path, training=False)))  # (2, H, W, 3) in [0, 1]
         measured = {name: fn(images) for name, fn in self.attributes.items()}
         return {"direction": direction, "strength": strength, "seed": seed, "images": images, "attributes": measured}
 
@@ -320,7 +321,7 @@ class SaliencyExplorer:
     def update(self, *_):
         self.state = self.compute(self.image.value, self.method.value)
         fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.3))
-        shown = (self.images[self.state["name"]] + 1.0) / 2.0
+        shown = to_unit(self.images[self.state["name"]])
         axes[0].imshow(np.clip(shown, 0, 1))
         axes[0].set_title(f"{self.state['name']}: D(x) = {self.state['probability']:.2f}", fontsize=9)
         axes[0].axis("off")

@@ -112,10 +112,10 @@ def test_a_dcgan_is_dissected_from_noise(dissect, tf):
     keras.utils.set_random_seed(0)
     dcgan = models.build_dcgan_generator(latent_dim=8, image_size=16, width=4, upsample="resize")
     z = np.random.default_rng(6).standard_normal((6, 8)).astype("float32")
-    found = dissect.dissect_layer(dcgan, z, "up1_act", output_range=(-1, 1))
+    found = dissect.dissect_layer(dcgan, z, "up1_act", value_range="signed")
     images = (np.asarray(dcgan(z, training=False)) + 1) / 2
     np.testing.assert_allclose(found["outputs"], images, atol=1e-6)  # mapped from [−1, 1] to [0, 1]
     assert found["iou"]["bright"].shape == (4,)
-    effect = dissect.ablation_effect(dcgan, z, "up1_act", [0, 1], output_range=(-1, 1))
+    effect = dissect.ablation_effect(dcgan, z, "up1_act", [0, 1], value_range="signed")
     assert "ssim" not in effect["before"] and "content_distance" not in effect["before"]  # no photo to compare with
     assert effect["edited"].shape == images.shape and not np.allclose(effect["edited"], images)

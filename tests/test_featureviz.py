@@ -17,7 +17,7 @@ def test_activation_maximisation_raises_the_channel(featureviz):
 
     keras.utils.set_random_seed(0)
     critic = models.build_dcgan_discriminator(image_size=32, width=4)
-    objective = featureviz.channel_objective(critic, "conv2_act", 3, input_range=(-1, 1))
+    objective = featureviz.channel_objective(critic, "conv2_act", 3, value_range="signed")
     image, history = featureviz.maximize_activation(objective, size=32, num_steps=40, learning_rate=0.1)
     assert image.shape == (32, 32, 3) and 0.0 <= image.min() and image.max() <= 1.0
     random = np.random.default_rng(1).random((1, 32, 32, 3)).astype("float32")

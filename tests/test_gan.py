@@ -383,13 +383,17 @@ def test_make_grid_shape_and_range(tf):
     from ganstyle_edu.callbacks import make_grid
 
     images = np.linspace(-1, 1, 5 * 8 * 6 * 3, dtype=np.float32).reshape(5, 8, 6, 3)
-    grid = make_grid(images, ncols=3, padding=2)
+    grid = make_grid(images, ncols=3, padding=2, value_range="signed")
     assert grid.shape == (2 * 8 + 2, 3 * 6 + 2 * 2, 3)
     assert grid.min() == 0.0 and grid.max() == 1.0
     np.testing.assert_allclose(grid[:8, :6], (images[0] + 1) / 2, atol=1e-6)
-    unit = make_grid((images + 1) / 2, ncols=3)  # [0, 1] input is kept as is
+    unit = make_grid((images + 1) / 2, ncols=3, value_range="unit")  # [0, 1] input is kept as is
     np.testing.assert_allclose(unit, grid, atol=1e-6)
-    assert make_grid(images[:4]).shape == (2 * 8 + 2, 2 * 6 + 2, 3)  # default ⌈√4⌉ = 2 columns
+    four = make_grid(images[:4], value_range="signed")
+    assert four.shape == (2 * 8 + 2, 2 * 6 + 2, 3)  # default ⌈√4⌉ = 2 columns
+    for old_style in ("auto", (-1, 1)):  # the range is named, never guessed nor given as (low, high)
+        with pytest.raises(ValueError, match="make_grid: value_range="):
+            make_grid(images, value_range=old_style)
 
 
 def test_sample_grid_films_training_and_writes_a_gif(tf, tmp_path):

@@ -211,3 +211,38 @@ def test_luminance_weights_and_refuses_arrays_without_three_channels():
     np.testing.assert_allclose(luminance(pixel), [[0.299, 0.587, 0.114]], rtol=1e-6)
     with pytest.raises(ImageError, match=r"3 channels last.*\(8, 8\)"):
         luminance(np.zeros((8, 8)))
+
+
+def test_to_signed_and_to_unit_convert_between_the_two_value_ranges():
+    from ganstyle_edu.images import VALUE_RANGES, to_signed, to_unit
+
+    assert VALUE_RANGES == ("unit", "signed")
+    unit = np.array([0.0, 0.25, 0.5, 1.0], np.float32)
+    np.testing.assert_allclose(to_signed(unit), [-1.0, -0.5, 0.0, 1.0])  # 0 → −1, 0.5 → 0, 1 → 1
+    np.testing.assert_allclose(to_unit(np.array([-1.0, 0.0, 1.0])), [0.0, 0.5, 1.0])
+    batch = np.random.default_rng(0).random((2, 4, 4, 3)).astype(np.float32)
+    np.testing.assert_allclose(to_unit(to_signed(batch)), batch, atol=1e-7)  # inverse of each other
+    np.testing.assert_allclose(to_signed(to_unit(batch * 2 - 1)), batch * 2 - 1, atol=1e-7)
+    assert isinstance(to_signed(batch), np.ndarray) and to_signed(batch).dtype == np.float32
+
+
+def test_to_signed_and_to_unit_keep_a_tensor_a_tensor(tf):
+    from ganstyle_edu.images import to_signed, to_unit
+
+    tensor = tf.constant([[0.0, 0.5, 1.0]])
+    signed = to_signed(tensor)
+    assert isinstance(signed, tf.Tensor) and signed.dtype == tf.float32
+    np.testing.assert_allclose(signed.numpy(), [[-1.0, 0.0, 1.0]])
+    unit = to_unit(signed)
+    assert isinstance(unit, tf.Tensor)
+    np.testing.assert_allclose(unit.numpy(), [[0.0, 0.5, 1.0]])
+
+
+def test_check_value_range_names_the_argument_and_both_allowed_values():
+    from ganstyle_edu.images import check_value_range
+
+    assert check_value_range("unit", "here") == "unit" and check_value_range("signed", "here") == "signed"
+    for bad in ("auto", (-1, 1), None):
+        with pytest.raises(ValueError, match=r"here: value_range=.*\"unit\".*\"signed\"") as raised:
+            check_value_range(bad, "here")
+        assert repr(bad) in str(raised.value)

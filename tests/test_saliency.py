@@ -102,13 +102,15 @@ def test_realism_map_is_one_cell_per_8_pixels(saliency, tf):
 
 def test_sliding_realism_map_judges_each_window(saliency, discriminator):
     image = np.random.default_rng(6).random((48, 40, 3)).astype("float32")
-    probabilities = saliency.sliding_realism_map(discriminator, image, stride=8)
+    probabilities = saliency.sliding_realism_map(discriminator, image, stride=8, value_range="signed")
     assert probabilities.shape == (3, 2)  # windows of 32 px at 0, 8, 16 (rows) and 0, 8 (columns)
     window = image[16:48, 8:40] * 2.0 - 1.0
     logit = float(np.asarray(discriminator(window[None], training=False))[0, 0])
     assert probabilities[2, 1] == pytest.approx(1.0 / (1.0 + np.exp(-logit)), rel=1e-5)
     with pytest.raises(ValueError, match="smaller than the discriminator's 32×32 window"):
         saliency.sliding_realism_map(discriminator, image[:20])
+    with pytest.raises(ValueError, match=r"sliding_realism_map: value_range=\(-1, 1\)"):
+        saliency.sliding_realism_map(discriminator, image, value_range=(-1, 1))
 
 
 def test_a_patch_discriminator_is_scored_by_its_mean_logit(saliency, tf):
