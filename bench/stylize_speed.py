@@ -83,7 +83,7 @@ def main() -> None:
     config.setup(seed=0)
     import numpy as np
 
-    from ganstyle_edu import data, models, nst, stylegen, stylenet
+    from ganstyle_edu import data, models, nst, shipped, stylegen, stylenet
     from ganstyle_edu.images import resize_and_crop, resize
 
     generator, record = stylenet.pretrained(args.style)
@@ -133,8 +133,8 @@ def main() -> None:
           f"{median_ms(lambda: stylegen.stylize_with(bound, image), args.runs):8.1f} ms   (target ≤ 150 ms)")
 
     print("\ntraining cost of each shipped network (from its provenance record):")
-    for path in sorted(stylenet.WEIGHTS_DIR.glob("*.weights.h5")):
-        provenance = json.loads(stylenet.record_path(path).read_text())
+    for path in sorted(shipped.WEIGHTS_DIR.glob("*.weights.h5")):
+        provenance = json.loads(shipped.record_path(path).read_text())
         c = provenance["config"]
         print(f"  {path.name}: {len(provenance['styles'])} styles, {provenance['steps']} steps × batch "
               f"{c['batch_size']} × {c['crop_size']} px crops, {provenance['train_seconds'] / 3600:.2f} h on "

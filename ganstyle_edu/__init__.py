@@ -7,9 +7,11 @@ gram (Gram matrices, mean/std, MMD), losses (content, style, TV; the adversarial
 transfer), toy2d (GANs in two dimensions, mode collapse), models (the DCGAN, the multi-style generator, the
 PatchGAN), gan (GAN training), callbacks (watching it train: curves, samples, health, checkpoints),
 checkpoints (atomic, resumable checkpoints and optimizer state, for the GAN and stylenet), latent (walking
-the latent space), stylegen (binding, blending and running style networks), stylenet (training them;
-saving, loading, the shipped ones), dissect (what a generator's units answer to and cause), viz (figures),
-widgets (interactive explorers), cli (the ``ganstyle-edu`` command).
+the latent space), augment (DiffAugment), stylegen (binding, blending and running style networks), stylenet
+(training them; saving, loading), paintgan (the painting-patch GAN recipe), shipped (the registry of shipped
+weights), dissect (what a generator's units answer to and cause), saliency and featureviz (what a
+discriminator looks at), evaluation (testing the claims), typography (font style transfer), exercises
+(checked exercises), viz (figures), widgets (interactive explorers), cli (the ``ganstyle-edu`` command).
 
 Importing the package does not import TensorFlow; the modules that need it do, quietly.
 """

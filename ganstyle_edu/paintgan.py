@@ -27,12 +27,12 @@ from .config import import_tensorflow
 from .gan import GAN, train
 from .images import atomic_path, atomic_write, to_signed
 from .losses import ADVERSARIAL_LOSSES
+from .shipped import PAINTING_GAN_DIR, painting_gans
 from .models import UPSAMPLE_MODES, build_dcgan_discriminator, build_dcgan_generator
 
 tf = import_tensorflow()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
 
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights" / "painting_gan"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -176,7 +176,7 @@ def load_gan(directory, style: str) -> tuple[GAN, dict]:
 
 def shipped_gans() -> list[str]:
     """Paintings with a shipped painting-patch GAN (notebook 07)."""
-    return sorted(p.stem for p in WEIGHTS_DIR.glob("*.json"))
+    return sorted(painting_gans())
 
 
 def pretrained_gan(name: str = "starry_night") -> tuple[GAN, dict]:
@@ -184,7 +184,7 @@ def pretrained_gan(name: str = "starry_night") -> tuple[GAN, dict]:
     if name not in shipped_gans():
         raise ValueError(f"no shipped painting GAN named {name!r} (shipped: {', '.join(shipped_gans()) or 'none'}); "
                          f"train one with `ganstyle-edu train-gan --style {name}`")
-    return load_gan(WEIGHTS_DIR, name)
+    return load_gan(PAINTING_GAN_DIR, name)
 
 
 def real_crops(config: PaintingGANConfig, count: int, seed: int = 1) -> np.ndarray:

@@ -56,6 +56,7 @@ from .gram import gram_matrix
 from .images import atomic_path, atomic_write, load_image, luminance, resize
 from .losses import content_loss, discriminator_loss, generator_loss, style_loss, total_variation_loss
 from .nst import NSTConfig
+from .shipped import STYLE_NETWORK, record_path, style_networks
 from .models import (ConditionalInstanceNorm, OUTPUT_UPSAMPLINGS, PADDINGS, build_patch_discriminator,
                      build_style_generator, style_generator_multiple)
 from .stylegen import bind_style, style_mix, stylize_with
@@ -448,7 +449,7 @@ def finetune_config(style, source=None, num_steps: int = 1500, **changes) -> Sty
     in the normalisations' scales and shifts. No identity phase or warm-up: the network already draws.
     ``changes`` override any other field, e.g. ``learning_rate``.
     """
-    source = Path(source) if source is not None else WEIGHTS_DIR / SHIPPED_FILE
+    source = Path(source) if source is not None else STYLE_NETWORK
     if not source.is_file():
         raise FileNotFoundError(f"{source}: no trained network to fine-tune from; train one with "
                                 "`ganstyle-edu train-style` first")
@@ -593,29 +594,9 @@ def initialise_from(generator, source, norms_only: bool = False, styles=()) -> N
             layer.trainable = False
 
 
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-SHIPPED_FILE = "styles.weights.h5"  # the shipped multi-style network
-
-
-def record_path(weights_path) -> Path:
-    """The provenance JSON beside a ``NAME.weights.h5`` file: ``NAME.json``."""
-    weights_path = Path(weights_path)
-    return weights_path.with_name(weights_path.name.replace(".weights.h5", ".json"))
-
-
-def _shipped_files() -> dict[str, Path]:
-    """style name -> the shipped weights file that paints it (one file may paint several styles)."""
-    found = {}
-    for path in sorted(WEIGHTS_DIR.glob("*.weights.h5")):
-        if record_path(path).is_file():
-            for name in json.loads(record_path(path).read_text()).get("styles", []):
-                found.setdefault(name, path)
-    return found
-
-
 def shipped_styles() -> list[str]:
     """Names of the styles the shipped generators paint, each backed by a weights file and its record (notebook 06)."""
-    return sorted(_shipped_files())
+    return sorted(style_networks())
 
 
 def pretrained(name, mix: float | None = None):
@@ -625,7 +606,7 @@ def pretrained(name, mix: float | None = None):
     ``pretrained("starry_night")``; ``pretrained("starry_night+the_scream", mix=0.3)`` (70 % Starry Night,
     30 % The Scream, by mixing the two styles' (γ, β)); or a dict of weights — see :func:`style_mix`.
     """
-    files = _shipped_files()
+    files = style_networks()
     wanted = list(name) if isinstance(name, dict) else str(name).split("+")
     missing = [style for style in wanted if style not in files]
     if missing:

@@ -6,6 +6,8 @@ import json
 import numpy as np
 import pytest
 
+from ganstyle_edu import shipped
+
 
 @pytest.fixture(scope="module")
 def stylenet(tf):
@@ -378,13 +380,13 @@ SHIPPED = ("great_wave", "shipwreck", "starry_night", "the_scream", "udnie", "wo
 
 def test_all_six_paintings_ship_in_one_network(stylenet):
     assert stylenet.shipped_styles() == list(SHIPPED)
-    files = sorted(p.name for p in stylenet.WEIGHTS_DIR.glob("*.weights.h5"))
+    files = sorted(p.name for p in shipped.WEIGHTS_DIR.glob("*.weights.h5"))
     assert files == ["styles.weights.h5"]
 
 
 def test_the_shipped_network_matches_its_record(stylenet):
-    path = stylenet.WEIGHTS_DIR / "styles.weights.h5"
-    record = json.loads(stylenet.record_path(path).read_text())
+    path = shipped.STYLE_NETWORK
+    record = json.loads(shipped.record_path(path).read_text())
     assert record["weights_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     config = stylenet.config_from_record(record)
     assert sorted(config.style_names) == list(SHIPPED) and record["steps"] == config.num_steps > 0
