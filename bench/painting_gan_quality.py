@@ -45,10 +45,10 @@ def score(samples, heldout, train_crops) -> dict:
     import numpy as np
 
     from ganstyle_edu import gan, metrics, models
+    from ganstyle_edu.images import to_unit
 
-    unit = (samples + 1.0) / 2.0  # [−1, 1] → [0, 1] for the VGG features
     _, distances = gan.nearest_training_crops(samples, train_crops)
-    return {"kid": metrics.kid(unit, (heldout + 1.0) / 2.0, subset_size=SUBSET, num_subsets=50),
+    return {"kid": metrics.kid(to_unit(samples), to_unit(heldout), subset_size=SUBSET, num_subsets=50),
             "diversity": metrics.sample_diversity(samples[:200]),
             "nearest_crop": float(np.median(distances)),
             "checkerboard": models.checkerboard_energy(samples)}

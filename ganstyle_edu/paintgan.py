@@ -3,11 +3,14 @@
 A DCGAN (notebook 04) learns the distribution of 64×64 crops of one painting: G maps z ~ N(0, I₁₀₀) to a
 crop, D tells real crops from G's. The recipe is notebook 05's — non-saturating loss, Adam(2e-4, β₁ = 0.5)
 for each network, batch 32, widths 32 — with ``upsample="resize"`` (nearest ×2, then a convolution), which
-removes the checkerboard that notebook 05's transposed convolutions leave.
+removes the checkerboard that transposed convolutions leave, and DiffAugment (``augment.py``: the same random
+colour, translation and cutout on real and fake crops before D). Training crops come from all but the last
+quarter of the painting's longer side; that quarter is held out, so that sample quality (KID,
+``bench/painting_gan_quality.py``) is measured on crops no network saw.
 
 Notebooks 07 and 08 dissect a trained pair without training one: ``pretrained_gan("starry_night")`` loads
-the shipped generator and discriminator (trained by ``ganstyle-edu train-gan --style starry_night``) with
-a provenance record (config, steps, seconds, final metrics, the painting's SHA-256).
+the shipped generator and discriminator (this recipe, as ``ganstyle-edu train-gan --style starry_night`` runs
+it) with a provenance record (config, steps, seconds, final metrics, the painting's SHA-256, its KID).
 """
 from __future__ import annotations
 
@@ -52,7 +55,7 @@ class PaintingGANConfig:
     loss: str = "non_saturating"
     seed: int = 0
     heldout_fraction: float = 0.25  # the far end of the painting's longer side, never cropped for training
-    augment: str = ""  # a DiffAugment policy (augment.py), e.g. "color,translation,cutout"
+    augment: str = "color,translation,cutout"  # DiffAugment (augment.py); "" for none
 
     def __post_init__(self):
         parse_policy(self.augment)

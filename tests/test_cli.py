@@ -170,3 +170,7 @@ def test_train_gan_writes_a_loadable_pair(tmp_path):
     assert names == ["the_scream.json", "the_scream_discriminator.weights.h5", "the_scream_generator.weights.h5"]
     bad = _run("train-gan", "--style", "tubingen", "--steps", "2", "--out", str(tmp_path))
     assert bad.returncode == 2 and "--style tubingen: not a bundled painting" in bad.stderr
+    record = json.loads((tmp_path / "the_scream.json").read_text())
+    assert record["config"]["augment"] == "color,translation,cutout" and record["config"]["heldout_fraction"] == 0.25
+    bad = _run("train-gan", "--style", "the_scream", "--steps", "2", "--augment", "blur", "--out", str(tmp_path))
+    assert bad.returncode == 2 and "'blur' is not one of color, translation, cutout" in bad.stderr
