@@ -42,11 +42,13 @@ LEVERS = {
 }
 
 
-def levers(seeds: int) -> None:
+def levers(seeds: int, num_steps: int | None = None) -> None:
     from ganstyle_edu import toy2d
 
     base = dataclasses.replace(toy2d.Toy2DConfig(target="grid", packing=4, num_seeds=seeds),
                                **toy2d.TABLE_RECIPES["grid"])
+    if num_steps:
+        base = dataclasses.replace(base, num_steps=num_steps)
     print(f"grid, PacGAN4 unless said, {seeds} seeds, {base.num_steps} steps; one change at a time")
     print(f"{'change':28} {'modes':>6} {'HQ %':>6} {'rev KL':>7} {'s':>6}")
     for name, change in LEVERS.items():
@@ -70,7 +72,7 @@ def main(argv=None) -> int:
     from ganstyle_edu import toy2d
 
     if args.levers:
-        levers(args.seeds or 2)
+        levers(args.seeds or 2, args.grid_steps)
         return 0
     seeds = args.seeds or 10
     steps = {k: v for k, v in (("ring", args.ring_steps), ("grid", args.grid_steps)) if v}
