@@ -533,10 +533,11 @@ def run(config: Toy2DConfig, callback: Callable | None = None, callback_every: i
 
 
 # The published table's setups, and our recipe per target (changes to Toy2DConfig's defaults). The ring needs
-# nothing more than the defaults. The grid's 25 modes of σ 0.05 spread over [−4, 4]² need a discriminator that
-# can draw 25 narrow bumps — 3 × 128 units instead of 2 × 64, two updates per generator update — and less noisy
-# gradients (200 packed rows per batch); with the defaults the generator never concentrates (3 % of its samples
-# within 3σ after 10k steps). bench/toy2d_modes.py measures the levers one at a time.
+# nothing more than the defaults. On the grid (25 modes of σ 0.05 spread over [−4, 4]²) the defaults leave the
+# generator spread over the whole square (3 % of its samples within 3σ after 10k steps). What concentrates it is
+# a discriminator that keeps up — two updates per generator update — and less noisy gradients (200 packed rows
+# per batch); a wider discriminator (3 × 128) adds a few points of precision. `bench/toy2d_modes.py --levers`
+# removes one lever at a time (bench/results/toy2d_levers.txt).
 TABLE_SETUPS = (("ring", 1), ("ring", 2), ("grid", 1), ("grid", 4))
 TABLE_RECIPES = {"ring": {"num_steps": 6000},
                  "grid": {"num_steps": 20000, "batch_size": 200, "discriminator_hidden": (128, 128, 128), "critic_steps": 2}}
