@@ -1,6 +1,6 @@
 """The 2-D mode-coverage table (PacGAN, Lin et al. 2018, Table 1), plain GAN vs packing, 10 seeds.
 
-    .venv/bin/python bench/toy2d_modes.py                  # the table, ≈ 12 min on 2 cores
+    .venv/bin/python bench/toy2d_modes.py                  # the table, ≈ 8 min on 2 cores
     .venv/bin/python bench/toy2d_modes.py --json bench/results/toy2d_modes.json   # also for notebook 03
     .venv/bin/python bench/toy2d_modes.py --seeds 3 --ring-steps 2000 --grid-steps 3000
     .venv/bin/python bench/toy2d_modes.py --levers         # grid PacGAN4, one lever changed at a time, 2 seeds
@@ -11,9 +11,9 @@ nearest mode; a mode is covered if it owns a high-quality sample; reverse KL bet
 uniform mode histogram. Their networks: G 4 × 400 with batch norm, D 3 maxout layers of 200 × 5 pieces,
 Adam(1e-4, β1 0.8), batch 100, 400,000 updates — about 17 hours for 10 seeds on 2 cores here.
 
-Ours (``toy2d.TABLE_RECIPES``), where it departs: G 3 × 64 (ReLU, no batch norm), D leaky-ReLU MLPs —
-2 × 64 on the ring, 3 × 128 on the grid; Adam(1e-3, β1 0.5) with a cosine decay to 5 %; ring 6,000 steps;
-grid 20,000 steps of 200 packed rows with 2 D updates per G update. The seeds train side by side (weights
+Ours (``toy2d.TABLE_RECIPES``), where it departs: G 3 × 64 (ReLU, no batch norm), D 2 × 64 (leaky ReLU, no
+maxout); Adam(1e-3, β1 0.5) with a cosine decay to 5 %; ring 6,000 steps; grid 30,000 steps of 200 packed rows
+with 2 D updates per G update. The seeds train side by side (weights
 with a seed axis), so "s/run" is the row's wall time / seeds.
 
 ``--levers`` starts from the grid recipe and changes one thing at a time (2 seeds each, modes / HQ % / reverse
@@ -34,7 +34,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 LEVERS = {
     "the grid recipe": {},
-    "D 2 × 64 (the ring's)": {"discriminator_hidden": (64, 64)},
+    "D 3 × 128 (wider)": {"discriminator_hidden": (128, 128, 128)},
     "batch 100": {"batch_size": 100},
     "1 D update per G update": {"critic_steps": 1},
     "no learning-rate decay": {"final_learning_rate_fraction": 1.0},
