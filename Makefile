@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS ?= notebooks
-NBVAL := --nbval-lax --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg
+NBVAL := --nbval-lax --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg --ignore=$(NOTEBOOKS)/zh
 # WHEELHOUSE=folder installs from a folder of wheels (`make wheelhouse`) with no network: `make lab WHEELHOUSE=wheelhouse`
 WHEELHOUSE ?=
 FROM_WHEELHOUSE := $(if $(WHEELHOUSE),--no-index --find-links $(abspath $(WHEELHOUSE)),)
@@ -15,7 +15,7 @@ WHEELHOUSE_DIR ?= wheelhouse
 PLATFORMS ?=
 PY_VERSION ?= 3.11
 
-.PHONY: lab test install unit notebooks-test execute-notebooks doctor clean wheelhouse slides
+.PHONY: lab test install unit notebooks-test execute-notebooks zh-notebooks doctor clean wheelhouse slides
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ execute-notebooks: $(STAMP)
 	for notebook in $(NOTEBOOKS)/*.ipynb; do $(BIN)/python -c "import sys, nbformat; \
 		nb = nbformat.read(sys.argv[1], 4); nb.metadata.pop('widgets', None); nbformat.write(nb, sys.argv[1])" \
 		$$notebook; done
+	$(BIN)/python tools/zh_notebooks.py
+
+# The Chinese edition (notebooks/zh/): copy code and outputs of the English run into it (tools/zh_notebooks.py).
+zh-notebooks:
+	$(PYTHON) tools/zh_notebooks.py
 
 doctor: $(STAMP)
 	$(BIN)/ganstyle-edu doctor

@@ -1,7 +1,7 @@
 """ganstyle-edu: a notebook course on GAN-based image style transfer and how to look inside it.
 
 Modules, one per concept (each docstring names the notebook that introduces it): config (run modes,
-set-up), images (loading/saving), data (bundled samples), features (pretrained VGG features, offline),
+set-up), distribute (data parallelism: training on several devices or machines), images (loading/saving), data (bundled samples), features (pretrained VGG features, offline),
 gram (Gram matrices, mean/std, MMD), losses (content, style, TV; the adversarial GAN losses), metrics
 (style distance, SWD, KID, content preservation, sample diversity), nst (optimisation-based style
 transfer), toy2d (GANs in two dimensions, mode collapse), models (the DCGAN, the multi-style generator, the

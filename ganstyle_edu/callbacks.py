@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import distribute
 from .checkpoints import latest_step, restore_checkpoint, save_checkpoint
 from .config import import_tensorflow
 from .images import check_value_range, save_gif, to_unit
@@ -325,6 +326,8 @@ class Checkpoint(keras.callbacks.Callback):
         gan = self.model
         if any(not math.isfinite(v) for v in _floats(logs).values()) or not _all_finite(gan):
             return None
+        if not distribute.is_chief(getattr(gan, "strategy", None)):
+            return None  # under a strategy, only the chief worker writes (notebook 11)
         if self.saved_steps and self.saved_steps[-1] == gan.step:
             return None
         folder = save_checkpoint(gan, self.directory, self.history, self.keep)

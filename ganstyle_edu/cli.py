@@ -235,14 +235,36 @@ def _stylize(args) -> int:
     return 0
 
 
+def _add_strategy_options(command) -> None:
+    command.add_argument("--strategy", choices=("none", "mirrored", "multiworker", "tpu"), default="none",
+                         help="train on several devices (README: Training on more machines): mirrored = this "
+                              "machine's GPUs, multiworker = the machines in TF_CONFIG, tpu = a Colab TPU")
+    command.add_argument("--cpu-replicas", type=_number(int, 1, 64), default=None,
+                         help="with --strategy mirrored: split the CPU into N logical devices (to try it on a laptop)")
+
+
+def _strategy(args):
+    """The strategy the options ask for, or None; CommandError (one line, status 2) when it cannot start."""
+    from .distribute import StrategyError, make_strategy
+
+    try:
+        strategy = make_strategy(args.strategy, args.cpu_replicas)
+    except StrategyError as error:
+        raise CommandError(str(error)) from None
+    if strategy is not None:
+        print(f"strategy {args.strategy}: {strategy.num_replicas_in_sync} replica(s)", flush=True)
+    return strategy
+
+
 def _train_style(args) -> int:
+    strategy = _strategy(args)  # first: a multi-worker strategy must exist before TensorFlow runs an op
     from .stylenet import StyleNetConfig, StyleNetTrainer, finetune_config
 
     try:
         chosen = {"num_steps": args.steps, "crop_size": args.crop_size, "adversarial_weight": args.adversarial_weight,
                   "width": args.width, "num_residual": args.residual_blocks, "loss_dtype": args.loss_dtype,
                   "style_weight": args.style_weight, "identity_steps": args.identity_steps,
-                  "style_warmup_steps": args.style_warmup_steps}
+                  "style_warmup_steps": args.style_warmup_steps, "batch_size": args.batch_size}
         chosen = {k: v for k, v in chosen.items() if v is not None}
         if args.finetune:
             if len(args.style) != 1:
@@ -256,7 +278,10 @@ def _train_style(args) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CommandError(f"--out {out}: exists and is not a folder")
-    trainer = StyleNetTrainer(config)
+    try:
+        trainer = StyleNetTrainer(config, strategy=strategy)
+    except ValueError as error:  # e.g. a batch that does not split over the replicas
+        raise CommandError(str(error)) from None
     name = config.style_names[0] if len(config.styles) == 1 else "styles"
     checkpoints = out / f"{name}_checkpoints"
     args.checkpoints = checkpoints  # named in the message if the run is interrupted
@@ -295,13 +320,16 @@ def _train_style(args) -> int:
 def _train_gan(args) -> int:
     import time
 
+    strategy = _strategy(args)  # first: a multi-worker strategy must exist before TensorFlow runs an op
     from .data import names as data_names
-    from .paintgan import PaintingGANConfig, save_gan, train_gan
+    from .paintgan import PaintingGANConfig, save_gan, train_gan, weights_fingerprint
 
     if args.style not in data_names("style"):
         raise CommandError(f"--style {args.style}: not a bundled painting; use one of {', '.join(data_names('style'))}")
     try:
         recipe = {} if args.augment is None else {"augment": args.augment}
+        if args.batch_size is not None:
+            recipe["batch_size"] = args.batch_size
         config = PaintingGANConfig(style=args.style, num_steps=args.steps, g_width=args.width, d_width=args.width,
                                    **recipe)
     except ValueError as error:
@@ -311,21 +339,32 @@ def _train_gan(args) -> int:
         raise CommandError(f"--out {out}: exists and is not a folder")
     import keras
 
+    checkpoints = out / f"{args.style}_checkpoints"
+    args.checkpoints = checkpoints  # named in the message if the run is interrupted
     report_every = max(config.num_steps // 20, 1)
     start = time.perf_counter()
 
     def report(batch, logs):
-        step = batch + 1
+        step = reporter.model.step  # counts the steps before a resumed checkpoint too
         if step % report_every == 0 or step == config.num_steps:
             elapsed = time.perf_counter() - start
             print(f"step {step}/{config.num_steps}: d_loss {logs['d_loss']:.3f}, g_loss {logs['g_loss']:.3f}, "
                   f"D(x) {logs['d_real']:.2f}, D(G(z)) {logs['d_fake']:.2f}; {elapsed:.0f} s, about "
-                  f"{elapsed / step * (config.num_steps - step) / 60:.0f} min to go", flush=True)
+                  f"{elapsed / (batch + 1) * (config.num_steps - step) / 60:.0f} min to go", flush=True)
 
-    model, record = train_gan(config, callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=report)])
+    reporter = keras.callbacks.LambdaCallback(on_train_batch_end=report)
+    try:
+        model, record = train_gan(config, callbacks=[reporter], strategy=strategy, checkpoints=checkpoints,
+                                  checkpoint_every=args.checkpoint_every)
+    except ValueError as error:  # a checkpoint of other networks, a batch that does not split over the replicas
+        raise CommandError(f"{error}" + (f"; or delete {checkpoints} to start afresh" if checkpoints.exists() else ""))
     path = save_gan(model, record, out)
-    print(f"saved {out}/{args.style}_generator.weights.h5, _discriminator.weights.h5 and {path.name} "
-          f"({record['train_seconds']:.0f} s of training)")
+    print(f"weights fingerprint {weights_fingerprint(model)} (equal on every worker of a distributed run)")
+    if strategy is None or strategy.extended.should_checkpoint:
+        print(f"saved {out}/{args.style}_generator.weights.h5, _discriminator.weights.h5 and {path.name} "
+              f"({record['train_seconds']:.0f} s of training)")
+    else:
+        print("not the chief worker: the chief writes the weights and checkpoints")
     return 0
 
 
@@ -368,6 +407,9 @@ def main(argv: list[str] | None = None) -> int:
                        help="then the style weight rises from 0 to β over this many steps")
     train.add_argument("--loss-dtype", choices=("bfloat16", "float32"), default=None,
                        help="precision of the VGG loss network (bfloat16: about 2× faster on CPUs with AVX-512 BF16)")
+    train.add_argument("--batch-size", type=_number(int, 1, 4096), default=None,
+                       help="crops per step (default 4); under a strategy, the global batch over all replicas")
+    _add_strategy_options(train)
     train.add_argument("--out", default="trained_styles", help="folder for the .weights.h5 and .json")
     train.add_argument("--checkpoint-every", type=_number(int, 1), default=50,
                        help="steps between checkpoints (in OUT/STYLE_checkpoints; a rerun resumes from the latest)")
@@ -378,6 +420,11 @@ def main(argv: list[str] | None = None) -> int:
     train_gan.add_argument("--augment", default=None, help="DiffAugment policy, e.g. color,translation,cutout "
                            "(default: the shipped recipe's); '' for none")
     train_gan.add_argument("--width", type=_number(int, 1, 512), default=32, help="generator and discriminator width")
+    train_gan.add_argument("--batch-size", type=_number(int, 1, 4096), default=None,
+                           help="crops per step (default 32); under a strategy, the global batch over all replicas")
+    train_gan.add_argument("--checkpoint-every", type=_number(int, 1), default=100,
+                           help="steps between resumable checkpoints in OUT/STYLE_checkpoints (a rerun resumes)")
+    _add_strategy_options(train_gan)
     train_gan.add_argument("--out", default="trained_gans", help="folder for the weights and the .json record")
     train_gan.set_defaults(func=_train_gan)
     try:
@@ -400,6 +447,10 @@ def _run_command(args) -> int:
         print(f"ganstyle-edu {args.command}: error: {message}", file=sys.stderr)
         return status
 
+    if getattr(args, "cpu_replicas", None) is not None:
+        if args.strategy != "mirrored":
+            return fail("--cpu-replicas goes with --strategy mirrored")
+        os.environ.setdefault("GANSTYLE_CPU_REPLICAS", str(args.cpu_replicas))  # read when TensorFlow starts
     try:
         return args.func(args)
     except (CommandError, ImageError) as error:

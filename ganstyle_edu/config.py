@@ -24,6 +24,7 @@ import warnings
 MODES = ("fast", "cpu", "full")
 DEFAULT_MODE = "cpu"
 ENV_VAR = "GANSTYLE_MODE"
+CPU_REPLICAS_VAR = "GANSTYLE_CPU_REPLICAS"  # split the CPU into N logical devices at start-up (notebook 11)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,13 +90,28 @@ def _set_threads(tf, threads: int) -> None:
                       "ganstyle_edu.config.setup() before using other ganstyle_edu modules.", stacklevel=3)
 
 
-def import_tensorflow(threads: int | None = None):
+def _split_cpu(tf) -> None:
+    """N logical CPU devices when $GANSTYLE_CPU_REPLICAS = N (a mirrored strategy on one CPU, notebook 11).
+
+    TensorFlow fixes its devices when it starts, so this runs before the first op or not at all."""
+    text = os.environ.get(CPU_REPLICAS_VAR, "").strip()
+    if not text:
+        return
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{CPU_REPLICAS_VAR}={text!r} must be a whole number ≥ 1 (logical CPU devices)")
+    cpus = tf.config.list_physical_devices("CPU")
+    tf.config.set_logical_device_configuration(cpus[0], [tf.config.LogicalDeviceConfiguration()] * int(text))
+
+
+def import_tensorflow(threads: int | None = None, start: bool = True):
     """Import TensorFlow with its C++ start-up log lines kept out of notebooks (notebook 00).
 
     TensorFlow writes lines such as ``WARNING: All log messages before absl::InitializeLog()`` straight
     to file descriptor 2, whatever ``TF_CPP_MIN_LOG_LEVEL`` says, and Jupyter copies them into the
     notebook. We point descriptor 2 at /dev/null for the import and the first op (which starts the
     runtime and probes devices) only. ``threads`` sizes the op thread pools before that first op.
+    start=False imports without running that op, for what must happen before the runtime starts (a
+    multi-worker strategy, notebook 11).
     """
     if "tensorflow" in sys.modules:
         tf = sys.modules["tensorflow"]
@@ -113,7 +129,9 @@ def import_tensorflow(threads: int | None = None):
 
         if threads is not None:
             _set_threads(tf, threads)
-        tf.constant(0.0) + 1.0  # start the runtime now: its device probes log too  # noqa: B018
+        _split_cpu(tf)
+        if start:
+            tf.constant(0.0) + 1.0  # start the runtime now: its device probes log too  # noqa: B018
     finally:
         os.dup2(saved, 2)
         os.close(saved)
@@ -126,14 +144,24 @@ def import_tensorflow(threads: int | None = None):
 
 
 def setup(seed: int = 0, *, mode: str | None = None, threads: int | None = None,
-          deterministic: bool = False) -> RunConfig:
+          deterministic: bool = False, cpu_replicas: int | None = None) -> RunConfig:
     """Prepare a notebook or script: threads, quiet logs, seeds; returns the run's config (notebook 00).
 
     threads: CPU threads for TensorFlow's op pools (default: all cores). Takes effect only before the
         first TensorFlow op of the process; later calls keep the threads already set.
     deterministic: also make TensorFlow ops deterministic (slower; for exact reproductions).
+    cpu_replicas: split the CPU into this many logical devices, for a mirrored strategy on a laptop
+        (notebook 11); like threads, only before TensorFlow's first op (call setup first thing).
     """
     config = get_config(mode)
+    if cpu_replicas is not None:
+        if "tensorflow" in sys.modules:
+            import tensorflow as tf
+
+            if len(tf.config.list_logical_devices("CPU")) != cpu_replicas:
+                raise RuntimeError(f"cpu_replicas={cpu_replicas}: TensorFlow has already started; restart the "
+                                   "kernel and call config.setup(cpu_replicas=...) before anything else")
+        os.environ[CPU_REPLICAS_VAR] = str(cpu_replicas)
     tf = import_tensorflow(threads)
     import keras
     import numpy as np

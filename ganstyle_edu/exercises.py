@@ -1187,7 +1187,7 @@ def _check_logit_probability(answer) -> tuple[bool, str]:
 
 _register(Exercise(
     id="08.3",
-    task="Predict D(x), to 3 decimals, for the most convincing real crop's logit of 6.7 — and so see why a "
+    task="Predict D(x), to 3 decimals, for a logit of 6.7 — and so see why a "
          "logit of 10.9 reaches 'D(x) = 1.000' although it is not 'more real'.",
     check=_check_logit_probability, hint="D(x) = σ(logit) = 1 / (1 + e^{−logit}).",
     solution=lambda: float(1 / (1 + np.exp(-6.7))), answer_is_function=False,
@@ -1406,4 +1406,69 @@ _register(Exercise(
     solution=_dilate_solution,
     wrong=((lambda m, r: ~_dilate_reference(~m, r), "erosion"), (lambda m, r: _dilate_reference(m, 2 * r), "2·radius"),
            (lambda m, r: np.roll(_dilate_reference(m, r), 1, axis=0), "largest difference")),
+))
+
+
+# ---------------------------------------------------------------- notebook 11: data parallelism
+
+
+def _replica_losses_reference(per_image_losses, replicas):
+    losses = np.asarray(per_image_losses, dtype=np.float64)
+    per_replica = len(losses) // replicas
+    return np.array([losses[r * per_replica:(r + 1) * per_replica].mean() / replicas for r in range(replicas)])
+
+
+def _replica_losses_solution(per_image_losses, replicas):
+    losses = np.asarray(per_image_losses, dtype=np.float64)
+    shares = losses.reshape(replicas, -1)  # (B,) -> (R, b): replica r holds images r·b … (r+1)·b − 1
+    return shares.mean(axis=1) / replicas  # (R,): each local mean ÷ R; their sum is the global mean
+
+
+def _replica_losses_cases():
+    rng = np.random.default_rng(11)
+    return [(rng.standard_normal(8), 2), (rng.standard_normal(12) + 3, 4), (rng.standard_normal(6), 1)]
+
+
+_register(Exercise(
+    id="11.1",
+    task="Write replica_losses(per_image_losses, replicas): the B per-image losses of a global batch, split in order "
+         "over R replicas of b = B/R images; return the R losses the replicas differentiate, scaled so that the "
+         "sum of their gradients is the gradient of the global mean.",
+    check=lambda f: _check_function(f, _replica_losses_reference, _replica_losses_cases(), [
+        (lambda x, r: np.asarray(x, float).reshape(r, -1).mean(axis=1), "not scaled: the all-reduce adds R "
+                                                                        "gradients, R times the global mean's"),
+        (lambda x, r: np.asarray(x, float).reshape(r, -1).mean(axis=1) / len(x), "divided by the global batch "
+                                                                                 "after taking the mean: divide by R"),
+        (lambda x, r: np.asarray(x, float).reshape(-1, r).mean(axis=0) / r, "interleaved: replica r holds a "
+                                                                            "contiguous block of b images")],
+        describe="B = 8, 12 and 6 over 2, 4 and 1 replicas"),
+    hint="each replica's local mean, divided by R (equivalently: its local sum divided by the global batch B).",
+    solution=_replica_losses_solution,
+    wrong=((lambda x, r: np.asarray(x, float).reshape(r, -1).mean(axis=1), "not scaled"),
+           (lambda x, r: np.asarray(x, float).reshape(r, -1).mean(axis=1) / len(x), "divided by the global batch"),
+           (lambda x, r: np.asarray(x, float).reshape(r, -1).sum(axis=1), "largest difference")),
+))
+
+_register(Exercise(
+    id="11.2",
+    task="Predict: a global batch of 32 over 4 replicas, batch normalisation not synchronised. Over how many "
+         "images does each replica's batch normalisation take its mean and variance?",
+    check=lambda answer: _check_float(answer, 8, 0.01, [
+        (32, "that is the synchronised layer: without synchronized=True each replica sees only its share"),
+        (4, "that is the number of replicas"), (128, "the global batch is already split, not copied")]),
+    hint="b = B / R images per replica; an unsynchronised layer sees only its own.",
+    solution=lambda: 8, answer_is_function=False,
+    wrong=((32, "synchronised layer"), (4, "number of replicas"), (128, "not copied")),
+))
+
+_register(Exercise(
+    id="11.3",
+    task="Predict: a mirrored run on 2 GPUs takes 1,000 steps at a global batch of 32. How many training images "
+         "does it process in total (both GPUs together)?",
+    check=lambda answer: _check_float(answer, 32000, 0.5, [
+        (64000, "the global batch is already the batch of both replicas together: 32 per step, not 2 × 32"),
+        (16000, "that is one replica's share")]),
+    hint="one step consumes one global batch, split between the replicas.",
+    solution=lambda: 32 * 1000, answer_is_function=False,
+    wrong=((64000, "already the batch of both replicas"), (16000, "one replica's share")),
 ))

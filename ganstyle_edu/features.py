@@ -177,9 +177,15 @@ def _as_batch(images):
 COMPUTE_DTYPES = ("float32", "bfloat16")
 
 
-def _bfloat16_copy(layer):
-    """A copy of a VGG layer that computes in bfloat16 (float32 weights, cast on use): Keras' mixed precision."""
-    copy = type(layer).from_config({**layer.get_config(), "dtype": "mixed_bfloat16"})
+def _bfloat16_copy(layer, dtype: str = "mixed_bfloat16"):
+    """A copy of a VGG layer that computes in bfloat16 (float32 weights, cast on use): Keras' mixed precision.
+
+    With dtype "float32", a plain copy: its weights are created where it is built (e.g. in a
+    ``tf.distribute`` strategy's scope, so that every replica holds them)."""
+    config = {**layer.get_config(), "dtype": dtype}
+    if dtype == "float32":  # zeros: building the copy must not draw from Keras' seeded random stream
+        config.update({key: "zeros" for key in ("kernel_initializer", "bias_initializer") if key in config})
+    copy = type(layer).from_config(config)
     if layer.weights:
         copy.build(layer.input.shape if hasattr(layer, "input") and layer.built else None)
         copy.set_weights(layer.get_weights())
@@ -221,8 +227,13 @@ class FeatureExtractor:
         self.compute_dtype = compute_dtype
         inputs = keras.Input(shape=(None, None, 3), name="preprocessed_bgr")
         x, outputs = inputs, {}
+        in_strategy = tf.distribute.has_strategy()  # the shared cached layers live outside any strategy's scope
         for name, layer in named[:deepest + 1]:
-            x = (layer if compute_dtype == "float32" else _bfloat16_copy(layer))(x)
+            if compute_dtype != "float32":
+                layer = _bfloat16_copy(layer)
+            elif in_strategy:
+                layer = _bfloat16_copy(layer, "float32")
+            x = layer(x)
             if name in wanted:
                 outputs[name] = keras.ops.cast(x, "float32")  # statistics and losses in float32
         self.model = keras.Model(inputs, outputs, name=f"features_{weights.replace('-', '_')}")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import distribute
 from .augment import diff_augment, parse_policy
 from .callbacks import HealthMonitor, MetricsHistory
 from .config import import_tensorflow
@@ -45,6 +46,9 @@ class GAN(keras.Model):
     augment: a DiffAugment policy (Zhao et al. 2020, ``augment.py``), e.g. "color,translation,cutout": the
     same kind of random differentiable transformation is applied to real and fake images before D, in both
     steps; "" (default) applies none.
+    strategy: a ``tf.distribute.Strategy`` (:func:`ganstyle_edu.distribute.make_strategy`; notebook 11) to train
+    on several replicas, or None (one device). Build both networks inside ``strategy.scope()``; their batch
+    normalisations are then synchronised over replicas, and :func:`train` runs :meth:`distributed_step`.
 
     ``fit`` feeds batches of real images in [−1, 1] (or (images, anything) pairs). The logs are the
     values of *that* batch — the trackers are reset at each step, so they are not running means:
@@ -54,9 +58,14 @@ class GAN(keras.Model):
     """
 
     def __init__(self, generator, discriminator, latent_dim: int | None = None, loss: str = "non_saturating",
-                 r1_weight: float = 0.0, seed: int = 0, augment: str = "", **kwargs):
-        super().__init__(**kwargs)
+                 r1_weight: float = 0.0, seed: int = 0, augment: str = "", strategy=None, **kwargs):
+        with distribute.scope(strategy):
+            super().__init__(**kwargs)
         check_adversarial_loss(loss)
+        for network, what in ((generator, "generator"), (discriminator, "discriminator")):
+            distribute.check_created_in_scope(strategy, network, what)
+            if strategy is not None:
+                distribute.synchronize_batch_norm(network)
         self.augment_policy = parse_policy(augment)
         if r1_weight < 0:
             raise ValueError(f"r1_weight={r1_weight} must be 0 (off) or positive (10 in Mescheder et al. 2018)")
@@ -66,7 +75,10 @@ class GAN(keras.Model):
         self.gan_loss = loss
         self.r1_weight = float(r1_weight)
         self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.strategy = strategy
+        self._distributed_step = None
+        with distribute.scope(strategy):
+            self.seed_generator = keras.random.SeedGenerator(seed)
         names = METRIC_NAMES + (("r1",) if self.r1_weight > 0 else ())
         self.trackers = [keras.metrics.Mean(name=name) for name in names]
         self.g_optimizer = None
@@ -82,8 +94,11 @@ class GAN(keras.Model):
             raise ValueError("g_optimizer and d_optimizer are the same object: give each network its own "
                              "optimizer (one optimizer only knows the variables it was built with)")
         super().compile(optimizer=None, **kwargs)
-        self.g_optimizer = g_optimizer if g_optimizer is not None else _default_optimizer("g_adam")
-        self.d_optimizer = d_optimizer if d_optimizer is not None else _default_optimizer("d_adam")
+        with distribute.scope(self.strategy):
+            self.g_optimizer = g_optimizer if g_optimizer is not None else _default_optimizer("g_adam")
+            self.d_optimizer = d_optimizer if d_optimizer is not None else _default_optimizer("d_adam")
+            if self.strategy is not None:
+                self.build_optimizers()  # their slots must be created in the strategy's scope
 
     def build_optimizers(self) -> None:
         """Create the optimizers' slot variables now (before assigning saved optimizer state) (notebook 05)."""
@@ -111,55 +126,96 @@ class GAN(keras.Model):
     def call(self, z, training=False):
         return self.generator(z, training=training)
 
-    def _augment(self, images):
-        """DiffAugment's T (identity without a policy), with a fresh seed from the model's seed generator."""
+    def _random_inputs(self, batch_size):
+        """One step's random numbers, drawn from the model's seed generator in the order the step uses them:
+        D's noise (B, latent_dim), DiffAugment seeds for fake and real, G's noise, G's DiffAugment seed."""
+        z_discriminator = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        seeds = []
+        if self.augment_policy:
+            seeds += [keras.random.randint((2,), 0, 2 ** 31 - 1, seed=self.seed_generator) for _ in range(2)]
+        z_generator = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        if self.augment_policy:
+            seeds.append(keras.random.randint((2,), 0, 2 ** 31 - 1, seed=self.seed_generator))
+        return z_discriminator, z_generator, seeds
+
+    def _augment(self, images, seed):
+        """DiffAugment's T (identity without a policy); under a strategy, each replica varies the seed."""
         if not self.augment_policy:
             return images
-        seed = keras.random.randint((2,), 0, 2 ** 31 - 1, seed=self.seed_generator)
-        return diff_augment(images, self.augment_policy, seed)
+        return diff_augment(images, self.augment_policy, distribute.replica_seed(seed))
 
-    def train_step(self, data):
-        real = data[0] if isinstance(data, (tuple, list)) else data
-        real = tf.cast(real, tf.float32)
-        batch_size = tf.shape(real)[0]
-        for tracker in self.trackers:
-            tracker.reset_state()  # per-batch values, not running means over the epoch
+    def _players_step(self, real, z_discriminator, z_generator, seeds):
+        """One D step, then one G step, on this device's images; the batch's values (unscaled) as a dict.
 
-        # Discriminator step: real images up, fakes down.
-        z = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
-        fake = self.generator(z, training=True)
+        Under a strategy this runs on every replica: real and the noise rows are the replica's share, the
+        losses are scaled by 1/R before their gradients are summed over replicas (distribute.scale_loss).
+        """
         values = {}
+        fake = self.generator(z_discriminator, training=True)
+        augment_seeds = iter(seeds) if seeds else iter([None] * 3)
+        fake_seed, real_seed, generator_seed = next(augment_seeds), next(augment_seeds), next(augment_seeds)
         with tf.GradientTape() as tape:
-            fake_logits = self.discriminator(self._augment(fake), training=True)
+            fake_logits = self.discriminator(self._augment(fake, fake_seed), training=True)
             if self.r1_weight > 0:
                 with tf.GradientTape() as inner:
                     inner.watch(real)
-                    real_logits = self.discriminator(self._augment(real), training=True)
+                    real_logits = self.discriminator(self._augment(real, real_seed), training=True)
                 input_grads = inner.gradient(real_logits, real)  # (B, H, W, 3); sums over the batch's logits
                 r1 = tf.reduce_mean(tf.reduce_sum(tf.square(input_grads), axis=[1, 2, 3]))
                 values["r1"] = r1
                 d_loss = discriminator_loss(real_logits, fake_logits, self.gan_loss) + 0.5 * self.r1_weight * r1
             else:
-                real_logits = self.discriminator(self._augment(real), training=True)
+                real_logits = self.discriminator(self._augment(real, real_seed), training=True)
                 d_loss = discriminator_loss(real_logits, fake_logits, self.gan_loss)
-        d_grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
+            scaled_d_loss = distribute.scale_loss(d_loss)
+        d_grads = tape.gradient(scaled_d_loss, self.discriminator.trainable_variables)
         self.d_optimizer.apply_gradients(zip(d_grads, self.discriminator.trainable_variables))
 
         # Generator step, with fresh noise, against the updated discriminator.
-        z = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
         with tf.GradientTape() as tape:
-            g_logits = self.discriminator(self._augment(self.generator(z, training=True)), training=True)
+            g_logits = self.discriminator(self._augment(self.generator(z_generator, training=True), generator_seed),
+                                          training=True)
             g_loss = generator_loss(g_logits, self.gan_loss)
-        g_grads = tape.gradient(g_loss, self.generator.trainable_variables)
+            scaled_g_loss = distribute.scale_loss(g_loss)
+        g_grads = tape.gradient(scaled_g_loss, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_variables))
 
         values.update(d_loss=d_loss, g_loss=g_loss,
                       d_real=tf.reduce_mean(tf.sigmoid(tf.cast(real_logits, tf.float32))),
                       d_fake=tf.reduce_mean(tf.sigmoid(tf.cast(fake_logits, tf.float32))),
-                      d_grad_norm=tf.linalg.global_norm(d_grads), g_grad_norm=tf.linalg.global_norm(g_grads))
+                      d_grad_norm=distribute.gradient_norm(d_grads), g_grad_norm=distribute.gradient_norm(g_grads))
+        return values
+
+    def train_step(self, data):
+        real = data[0] if isinstance(data, (tuple, list)) else data
+        real = tf.cast(real, tf.float32)
+        for tracker in self.trackers:
+            tracker.reset_state()  # per-batch values, not running means over the epoch
+        values = self._players_step(real, *self._random_inputs(tf.shape(real)[0]))
         for tracker in self.trackers:
             tracker.update_state(values[tracker.name])
         return {tracker.name: tracker.result() for tracker in self.trackers}
+
+    def distributed_step(self, real, global_batch_size: int) -> dict:
+        """One training step under ``self.strategy`` (notebook 11): ``real`` holds each replica's images.
+
+        The noise is drawn once for the global batch, here (outside the replicas), and each replica takes its
+        rows; every replica then runs :meth:`_players_step`, and the logged values are their means — the
+        values of the global batch, as a single device computes them.
+        """
+        if self._distributed_step is None:
+            def step(real, global_batch_size):
+                z_discriminator, z_generator, seeds = self._random_inputs(global_batch_size)
+
+                def on_replica(real, z_discriminator, z_generator, seeds):
+                    return self._players_step(tf.cast(real, tf.float32), distribute.replica_rows(z_discriminator),
+                                              distribute.replica_rows(z_generator), seeds)
+
+                values = self.strategy.run(on_replica, args=(real, z_discriminator, z_generator, seeds))
+                return distribute.mean_over_replicas(self.strategy, values)
+
+            self._distributed_step = tf.function(step)
+        return self._distributed_step(real, global_batch_size)
 
     def generate(self, num: int | None = None, z=None, seed: int = 0, batch_size: int = 256) -> np.ndarray:
         """Images G(z) in [−1, 1] as a (N, H, W, 3) array, in inference mode (notebook 05).
@@ -193,9 +249,33 @@ def train(gan: GAN, dataset, num_steps: int, callbacks=(), initial_step: int = 0
     remaining = int(num_steps) - int(initial_step)
     if remaining <= 0:
         return history
+    if gan.strategy is not None:
+        _train_distributed(gan, dataset, remaining, callbacks)
+        return history
     fit_history = gan.fit(dataset.repeat(), steps_per_epoch=remaining, epochs=1, verbose=0,
                           callbacks=callbacks, shuffle=False)
     return history if history is not None else fit_history
+
+
+def _train_distributed(gan: GAN, dataset, num_steps: int, callbacks) -> None:
+    """``num_steps`` of :meth:`GAN.distributed_step` over the dataset split across replicas, with the same
+    callback calls as ``fit`` makes (a custom loop: notebook 11)."""
+    global_batch = dataset.element_spec.shape[0]
+    if global_batch is None:
+        global_batch = int(next(iter(dataset)).shape[0])
+    distribute.check_global_batch(int(global_batch), gan.strategy)
+    batches = iter(distribute.distribute_dataset(gan.strategy, dataset.repeat()))
+    callback_list = keras.callbacks.CallbackList(list(callbacks), model=gan)
+    gan.stop_training = False
+    logs = {}
+    callback_list.on_train_begin()
+    for batch in range(num_steps):
+        callback_list.on_train_batch_begin(batch)
+        logs = {name: float(value) for name, value in gan.distributed_step(next(batches), int(global_batch)).items()}
+        callback_list.on_train_batch_end(batch, logs)
+        if gan.stop_training:
+            break
+    callback_list.on_train_end(logs)
 
 
 def nearest_training_crops(samples, crops, batch_size: int = 512) -> tuple[np.ndarray, np.ndarray]:

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data
+from . import data, distribute
 from .augment import parse_policy
-from .callbacks import MetricsHistory
+from .callbacks import Checkpoint, MetricsHistory
 from .checkpoints import record_text
 from .config import import_tensorflow
 from .gan import GAN, train
@@ -71,14 +71,21 @@ class PaintingGANConfig:
                 raise ValueError(f"{name}={getattr(self, name)} must be at least 1")
 
 
-def build(config: PaintingGANConfig) -> GAN:
-    """The (untrained, compiled) GAN a config describes, with seeded initial weights (notebook 07)."""
-    keras.utils.set_random_seed(config.seed)
-    generator = build_dcgan_generator(config.latent_dim, config.crop_size, config.g_width, config.upsample)
-    discriminator = build_dcgan_discriminator(config.crop_size, config.d_width)
-    model = GAN(generator, discriminator, loss=config.loss, seed=config.seed, augment=config.augment)
-    model.compile(g_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=0.5, name="g_adam"),
-                  d_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=0.5, name="d_adam"))
+def build(config: PaintingGANConfig, strategy=None) -> GAN:
+    """The (untrained, compiled) GAN a config describes, with seeded initial weights (notebook 07).
+
+    strategy: a ``tf.distribute.Strategy`` to train on several replicas (notebook 11): the networks and
+    optimizers are then created in its scope, and ``config.batch_size`` is the global batch.
+    """
+    distribute.check_global_batch(config.batch_size, strategy, "batch_size")
+    with distribute.scope(strategy):
+        keras.utils.set_random_seed(config.seed)
+        generator = build_dcgan_generator(config.latent_dim, config.crop_size, config.g_width, config.upsample)
+        discriminator = build_dcgan_discriminator(config.crop_size, config.d_width)
+        model = GAN(generator, discriminator, loss=config.loss, seed=config.seed, augment=config.augment,
+                    strategy=strategy)
+        model.compile(g_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=0.5, name="g_adam"),
+                      d_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=0.5, name="d_adam"))
     return model
 
 
@@ -124,12 +131,24 @@ def heldout_crops(config: PaintingGANConfig, count: int, seed: int = 2) -> np.nd
     return to_signed(next(iter(crops)).numpy())
 
 
-def train_gan(config: PaintingGANConfig, callbacks=()) -> tuple[GAN, dict]:
-    """Train a painting-patch GAN from scratch: (gan, provenance record) (notebook 07)."""
-    model = build(config)
+def train_gan(config: PaintingGANConfig, callbacks=(), strategy=None, checkpoints=None,
+              checkpoint_every: int = 100) -> tuple[GAN, dict]:
+    """Train a painting-patch GAN from scratch: (gan, provenance record) (notebook 07).
+
+    strategy: train on several replicas (notebook 11; ``config.batch_size`` is the global batch).
+    checkpoints: a folder for resumable checkpoints every ``checkpoint_every`` steps (only the chief worker
+    writes them); a run finds its latest checkpoint there and continues from it.
+    """
+    model = build(config, strategy)
     history = MetricsHistory(every=10)
+    extra, initial_step = [], 0
+    if checkpoints is not None:
+        saver = Checkpoint(checkpoints, every=checkpoint_every, history=history)
+        initial_step = saver.restore(model) or 0
+        extra.append(saver)
     start = time.perf_counter()
-    train(model, training_crops(config), config.num_steps, callbacks=[history, *callbacks])
+    train(model, training_crops(config).skip(initial_step), config.num_steps,
+          callbacks=[history, *extra, *callbacks], initial_step=initial_step)
     seconds = time.perf_counter() - start
     painting = data.sample_path(config.style)
     record = {"config": dataclasses.asdict(config), "steps": model.step, "train_seconds": round(seconds, 1),
@@ -138,8 +157,17 @@ def train_gan(config: PaintingGANConfig, callbacks=()) -> tuple[GAN, dict]:
               "discriminator_params": int(model.discriminator.count_params()),
               "data_sha256": hashlib.sha256(painting.read_bytes()).hexdigest(),
               "tensorflow": tf.__version__, "keras": keras.__version__,
+              "replicas": distribute.num_replicas(strategy),
               "history_every_10_steps": history.history}
     return model, record
+
+
+def weights_fingerprint(model: GAN) -> str:
+    """A short SHA-256 of both networks' weights: equal on every worker of a distributed run (notebook 11)."""
+    digest = hashlib.sha256()
+    for weight in model.generator.weights + model.discriminator.weights:
+        digest.update(np.asarray(weight, np.float32).tobytes())
+    return digest.hexdigest()[:16]
 
 
 def _paths(directory, style: str) -> dict[str, Path]:
@@ -150,8 +178,13 @@ def _paths(directory, style: str) -> dict[str, Path]:
 
 
 def save_gan(model: GAN, record: dict, directory) -> Path:
-    """Write generator, discriminator and the JSON record into ``directory``, each file atomically (notebook 07)."""
+    """Write generator, discriminator and the JSON record into ``directory``, each file atomically (notebook 07).
+
+    Under a strategy only the chief worker writes (the record's path is returned on every worker).
+    """
     paths = _paths(directory, record["config"]["style"])
+    if not distribute.is_chief(model.strategy):
+        return paths["record"]
     paths["record"].parent.mkdir(parents=True, exist_ok=True)
     for key, network in (("generator", model.generator), ("discriminator", model.discriminator)):
         with atomic_path(paths[key], suffix=".weights.h5") as tmp:  # Keras wants the .weights.h5 suffix

@@ -47,7 +47,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import data
+from . import data, distribute
 from .checkpoints import (checkpoint_folder, load_optimizer_state, record_text, save_optimizer_state,
                           write_checkpoint)
 from .config import import_tensorflow
@@ -227,10 +227,22 @@ class StyleNetTrainer:
     every step's. ``save_checkpoint(directory)`` / ``restore_checkpoint(directory)`` make a run resumable;
     ``save(directory)`` writes the finished generator with its provenance record. Each image of a batch
     draws one of ``config.styles``; with one style the network is a plain single-style one.
+
+    strategy: a ``tf.distribute.Strategy`` (:func:`ganstyle_edu.distribute.make_strategy`; notebook 11), or None
+    for one device. Under a strategy every network and optimizer is created in its scope, each step's global
+    batch of ``config.batch_size`` crops is split over the replicas, and each replica's losses are scaled by
+    1/R before the gradients are summed; the logged losses are the global batch's. Only the chief worker writes
+    checkpoints and weights.
     """
 
-    def __init__(self, config: StyleNetConfig, extractor: FeatureExtractor | None = None):
+    def __init__(self, config: StyleNetConfig, extractor: FeatureExtractor | None = None, strategy=None):
         self.config = config
+        self.strategy = strategy
+        distribute.check_global_batch(config.batch_size, strategy, "StyleNetConfig.batch_size")
+        with distribute.scope(strategy):
+            self._build(config, extractor)
+
+    def _build(self, config: StyleNetConfig, extractor: FeatureExtractor | None) -> None:
         keras.utils.set_random_seed(config.seed)
         self.generator = generator_from_config(config)
         if config.init_from is not None:
@@ -239,6 +251,8 @@ class StyleNetTrainer:
                                                           alpha=config.final_learning_rate / config.learning_rate)
         self.generator_optimizer = keras.optimizers.Adam(schedule)
         layers = list(dict.fromkeys(tuple(config.style_layers) + (config.content_layer,)))
+        if extractor is not None:
+            distribute.check_created_in_scope(self.strategy, extractor.model, "extractor")
         self.extractor = extractor or FeatureExtractor(layers, compute_dtype=config.loss_dtype)
         self.style_images = [resize(load_image(style_path(style)), config.style_size) for style in config.styles]
         grams = [self.extractor(image) for image in self.style_images]
@@ -254,11 +268,27 @@ class StyleNetTrainer:
             self.discriminator = build_patch_discriminator(config.discriminator_width)
             self.discriminator_optimizer = keras.optimizers.Adam(config.discriminator_learning_rate, beta_1=0.5)
             self.patch_rng = np.random.default_rng(config.seed + 1)  # the painting's crops: saved with checkpoints
+        if self.strategy is not None:  # optimizer slots must be created in the strategy's scope
+            for _, optimizer, network in self._optimizers():
+                optimizer.build(network.trainable_variables)
         self.step_count = 0
         self.seconds = 0.0
         self.history: dict[str, list[float]] = {}
-        self._train_step = tf.function(self._step)
-        self._train_identity = tf.function(self._identity_step)
+        self._train_step = self._compiled(self._step)
+        self._train_identity = self._compiled(self._identity_step)
+
+    def _compiled(self, step_function):
+        """``step_function`` as a tf.function; under a strategy, run on every replica with losses averaged."""
+        if self.strategy is None:
+            return tf.function(step_function)
+
+        def on_all_replicas(*per_replica_args):
+            values = self.strategy.run(step_function, args=per_replica_args)
+            return distribute.mean_over_replicas(self.strategy, values)
+
+        compiled = tf.function(on_all_replicas)
+        return lambda *global_batch: compiled(*distribute.distribute_batch(
+            self.strategy, *[np.asarray(array) for array in global_batch]))
 
     @property
     def num_styles(self) -> int:
@@ -305,7 +335,8 @@ class StyleNetTrainer:
                 real_logits = self.discriminator(real, training=True)
                 fake_logits = self.discriminator(fake, training=True)
                 d_loss = discriminator_loss(real_logits, fake_logits, c.gan_loss)
-            grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
+                scaled = distribute.scale_loss(d_loss)  # ÷ R under a strategy: the replicas' gradients are summed
+            grads = tape.gradient(scaled, self.discriminator.trainable_variables)
             self.discriminator_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
             out.update(d_loss=d_loss, d_real=tf.reduce_mean(tf.sigmoid(real_logits)),
                        d_fake=tf.reduce_mean(tf.sigmoid(fake_logits)))
@@ -317,7 +348,8 @@ class StyleNetTrainer:
                 parts["adversarial"] = generator_loss(self.discriminator(stylised, training=False), c.gan_loss)
                 parts["adversarial"] *= c.adversarial_weight
                 total += parts["adversarial"]
-        grads = tape.gradient(total, self.generator.trainable_variables)
+            scaled = distribute.scale_loss(total)
+        grads = tape.gradient(scaled, self.generator.trainable_variables)
         self.generator_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
         out.update(parts, total=total)
         return out
@@ -333,7 +365,8 @@ class StyleNetTrainer:
     def _identity_step(self, photos, style_ids):
         with tf.GradientTape() as tape:
             pixels = tf.reduce_mean((self.generate(photos, style_ids, training=True) - photos) ** 2)
-        grads = tape.gradient(pixels, self.generator.trainable_variables)
+            scaled = distribute.scale_loss(pixels)
+        grads = tape.gradient(scaled, self.generator.trainable_variables)
         self.generator_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
         return {"identity": pixels}
 
@@ -389,10 +422,14 @@ class StyleNetTrainer:
             pairs.append(("d", self.discriminator_optimizer, self.discriminator))
         return pairs
 
-    def save_checkpoint(self, directory, keep: int = 2) -> Path:
+    def save_checkpoint(self, directory, keep: int = 2) -> Path | None:
         """Everything a resumed run needs, as ``directory/step_XXXXXXXX/``, written atomically (notebook 06):
         the networks' weights, both optimizers' state, the crop sampler's random state, the history and
-        the training time so far. See :func:`ganstyle_edu.checkpoints.write_checkpoint`."""
+        the training time so far. See :func:`ganstyle_edu.checkpoints.write_checkpoint`. Under a strategy only
+        the chief writes; the other workers return None."""
+        if not distribute.is_chief(self.strategy):
+            return None
+
         def write(folder: Path) -> dict:
             for prefix, _, network in self._optimizers():
                 network.save_weights(folder / f"{prefix}.weights.h5")
@@ -433,11 +470,13 @@ class StyleNetTrainer:
     def save(self, directory, name: str | None = None) -> Path:
         """Write the generator's weights and a provenance JSON into ``directory``, atomically (notebook 06).
 
-        The file is ``NAME.weights.h5``; NAME defaults to the style's name, or "styles" for several.
+        The file is ``NAME.weights.h5``; NAME defaults to the style's name, or "styles" for several. Under a
+        strategy only the chief writes (the path is returned on every worker).
         """
         names = self.config.style_names
         path = Path(directory) / f"{name or (names[0] if len(names) == 1 else 'styles')}.weights.h5"
-        save_generator(self.generator, path, provenance(self))
+        if distribute.is_chief(self.strategy):
+            save_generator(self.generator, path, provenance(self))
         return path
 
 

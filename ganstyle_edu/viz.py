@@ -311,3 +311,38 @@ def exercise_reference(exercise_id: str, answer: dict | None = None, *, size: fl
     ax.set_title(f"exercise {exercise_id}: the reference run", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def data_parallel_diagram(replicas: int = 2, global_batch: int = 8):
+    """Data parallelism as a picture: a global batch split over replicas, one copy of the networks each, the
+    gradients summed by an all-reduce, the same step everywhere (notebook 11)."""
+    per_replica = global_batch // replicas
+    fig, ax = plt.subplots(figsize=(10, 1.9 + 1.25 * replicas))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(-0.6, 1.3 * replicas + 0.4)
+    ax.axis("off")
+    colours = plt.get_cmap("tab10")
+    centres = [1.3 * (replicas - 1 - r) + 0.5 for r in range(replicas)]
+
+    def box(x, y, width, height, text, colour, **kwargs):
+        ax.add_patch(plt.Rectangle((x, y - height / 2), width, height, facecolor=colour, edgecolor="black", lw=0.8))
+        ax.text(x + width / 2, y, text, ha="center", va="center", fontsize=9, **kwargs)
+
+    for image in range(global_batch):  # the global batch, coloured by the replica that receives each image
+        y = centres[0] + 0.5 - image * (centres[0] - centres[-1] + 1.0) / max(global_batch - 1, 1)
+        box(0.1, y, 0.55, 0.9 * (centres[0] - centres[-1] + 1.0) / global_batch, f"x{image}",
+            colours(image // per_replica), color="white")
+    ax.text(0.38, centres[0] + 0.95, f"global batch B = {global_batch}", ha="center", fontsize=9)
+    for r, y in enumerate(centres):
+        ax.annotate("", (1.6, y), (0.75, y), arrowprops=dict(arrowstyle="->", color=colours(r)))
+        box(1.7, y, 2.1, 0.8, f"replica {r}: copy of G and D\n{per_replica} images, loss ÷ {replicas}", "#eeeeee")
+        ax.annotate("", (4.6, y), (3.85, y), arrowprops=dict(arrowstyle="->"))
+        box(4.65, y, 1.0, 0.6, f"∇ℓ{r}", colours(r), color="white")
+        ax.annotate("", (6.55, np.mean(centres)), (5.7, y), arrowprops=dict(arrowstyle="->", color="grey"))
+        ax.annotate("", (8.35, y), (7.75, np.mean(centres)), arrowprops=dict(arrowstyle="->", color="grey"))
+        box(8.4, y, 1.5, 0.6, f"same step on\nreplica {r}'s copy", "#dddddd")
+    box(6.6, np.mean(centres), 1.15, 0.9, "all-reduce\nΣ ∇ℓr", "#ffe9a8")
+    ax.set_title("Data parallelism: each replica computes the gradient of its share; the sum is the global batch's",
+                 fontsize=10)
+    fig.tight_layout()
+    return fig

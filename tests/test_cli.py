@@ -167,7 +167,12 @@ def test_train_gan_writes_a_loadable_pair(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "step 2/2" in result.stdout
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["the_scream.json", "the_scream_discriminator.weights.h5", "the_scream_generator.weights.h5"]
+    assert names == ["the_scream.json", "the_scream_checkpoints", "the_scream_discriminator.weights.h5",
+                     "the_scream_generator.weights.h5"]
+    assert (tmp_path / "the_scream_checkpoints" / "step_00000002" / "state.json").is_file()
+    resumed = _run("train-gan", "--style", "the_scream", "--steps", "3", "--width", "4", "--out", str(tmp_path))
+    assert resumed.returncode == 0 and "step 3/3" in resumed.stdout and "step 1/3" not in resumed.stdout
+    assert json.loads((tmp_path / "the_scream.json").read_text())["steps"] == 3
     bad = _run("train-gan", "--style", "tubingen", "--steps", "2", "--out", str(tmp_path))
     assert bad.returncode == 2 and "--style tubingen: not a bundled painting" in bad.stderr
     record = json.loads((tmp_path / "the_scream.json").read_text())

@@ -5,7 +5,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "ganstyle_edu"
 
 # Lowest first. A module may import (at top level or inside a function) only modules listed before it.
-ORDER = ("images", "shipped", "config", "checkpoints", "gram", "augment", "models", "features", "data", "losses", "metrics",
+ORDER = ("images", "shipped", "config", "distribute", "checkpoints", "gram", "augment", "models", "features", "data", "losses", "metrics",
          "latent", "evaluation", "typography", "saliency", "featureviz", "nst", "stylegen", "callbacks", "gan",
          "toy2d", "paintgan", "dissect", "stylenet", "exercises", "viz", "widgets", "cli")
 DRAWING = {"matplotlib", "ipywidgets", "IPython"}

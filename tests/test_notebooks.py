@@ -10,6 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+CHINESE = sorted((ROOT / "notebooks" / "zh").glob("*.ipynb"))  # the Chinese edition: same hygiene, own skeleton test
 SKELETON = ["Goals", "Setup", "Idea", "Build", "Run", "Look inside", "Takeaways", "Exercises"]
 MAX_BYTES = 6 * 1024 * 1024
 
@@ -24,9 +25,16 @@ def _source(cell):
 
 def test_there_are_notebooks():
     assert NOTEBOOKS, "notebooks/ holds no .ipynb"
+    assert CHINESE, "notebooks/zh/ holds no .ipynb"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_make_test_runs_only_the_english_notebooks():
+    """The Chinese notebooks' code is the English code (tests/test_zh_notebooks.py): nbval must not run it twice."""
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--ignore=$(NOTEBOOKS)/zh" in makefile
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + CHINESE, ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
 def test_notebook_hygiene(path):
     assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name)
     assert path.stat().st_size <= MAX_BYTES
@@ -47,12 +55,13 @@ def test_notebook_hygiene(path):
     assert "⟦" not in blob, "a placeholder for a measured number is still in the text"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS + CHINESE, ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
 def test_colab_badge_and_install_cell(path):
     cells = _cells(path)["cells"]
     first_md = next(c for c in cells if c["cell_type"] == "markdown")
     assert f"colab.research.google.com/github/" in _source(first_md)
-    assert f"/blob/main/notebooks/{path.name})" in _source(first_md), "the badge must open this very notebook"
+    here = path.relative_to(ROOT).as_posix()
+    assert f"/blob/main/{here})" in _source(first_md), "the badge must open this very notebook"
     first_code = _source(next(c for c in cells if c["cell_type"] == "code"))
     assert '"google.colab" in sys.modules' in first_code
     install_lines = [line for line in first_code.splitlines() if "pip install" in line]
@@ -73,7 +82,7 @@ def test_course_skeleton_in_order(path):
     assert re.search(r"fast mode ≈ .+cpu mode.+≈", first_md), "state the notebook's time per run mode"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS + CHINESE, ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
 def test_no_control_characters_in_cells(path):
     """A backslash escape in a generator string (\\a, \\b, \\f) would put control characters in the text."""
     for index, cell in enumerate(_cells(path)["cells"]):

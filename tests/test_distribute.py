@@ -1,0 +1,199 @@
+"""Training under tf.distribute (notebook 11): a 2-replica run equals a one-device run at the same global batch.
+
+The mirrored runs need two logical CPU devices, which TensorFlow only makes at start-up, so they run in a fresh
+process (tests/distributed_runs.py) and report here. The multi-worker test starts two `ganstyle-edu train-gan`
+processes on 127.0.0.1 that talk over gRPC.
+"""
+import json
+import math
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ganstyle_edu import cli, distribute
+from ganstyle_edu.config import import_tensorflow
+
+tf = import_tensorflow()
+ROOT = Path(__file__).resolve().parents[1]
+QUIET = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("distributed") / "runs.json"
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / "distributed_runs.py"), str(out)], env=QUIET,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(out.read_text())
+
+
+def _same_logs(one: dict, two: dict, relative=1e-5):
+    assert sorted(one) == sorted(two)
+    for key in one:
+        for a, b in zip(one[key], two[key]):
+            assert (math.isnan(a) and math.isnan(b)) or abs(a - b) <= relative * max(1.0, abs(a)), (key, a, b)
+
+
+@pytest.mark.parametrize("case", ["gan", "gan_r1"])
+def test_mirrored_gan_equals_one_device(runs, case):
+    result = runs[case]
+    assert result["replicas"] == 2
+    assert result["generator"] <= 1e-5
+    assert result["discriminator"] <= 1e-5
+    _same_logs(result["logs_one"], result["logs_two"])
+
+
+@pytest.mark.parametrize("case", ["style", "style_adversarial"])
+def test_mirrored_style_trainer_equals_one_device(runs, case):
+    result = runs[case]
+    assert result["replicas"] == 2
+    # Every weight within 1e-5, except weights the output does not depend on (an instance normalisation's β
+    # that feeds another one: its gradient is rounding noise, which Adam turns into steps of the learning
+    # rate); setting such a weight to the one-device value must not move the output.
+    assert len(result["unused"]) <= 2, result["unused"]
+    for path, (difference, moved) in result["unused"].items():
+        assert path.endswith("norm/beta") and moved <= 1e-5, (path, difference, moved)
+    assert result["output"] <= 1e-5
+    if case == "style_adversarial":
+        assert result["discriminator"] <= 1e-4
+    _same_logs(result["logs_one"], result["logs_two"])
+
+
+@pytest.mark.parametrize("case", ["resume_gan", "resume_style"])
+def test_a_checkpoint_resumes_across_strategies(runs, case):
+    for name, result in runs[case].items():
+        assert result["restored_step"] == 2, name
+        assert result["loaded"] == 0.0, name  # the weights load bit for bit
+        limit = 1e-5 if case == "resume_gan" else 2e-3  # see the style trainer's β note above
+        assert result["generator"] <= limit, (name, result)
+
+
+def _free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def test_two_workers_over_grpc_end_equal_and_only_the_chief_writes(tmp_path):
+    ports = _free_ports(2)
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
+    processes = []
+    start = time.monotonic()
+    try:
+        for index in range(2):
+            env = {**QUIET, "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})}
+            command = [sys.executable, "-m", "ganstyle_edu.cli", "train-gan", "--style", "starry_night", "--steps", "3",
+                       "--width", "4", "--batch-size", "4", "--strategy", "multiworker", "--checkpoint-every", "1",
+                       "--out", str(tmp_path / f"worker{index}")]
+            processes.append(subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                              text=True))
+        outputs = [process.communicate(timeout=110) for process in processes]
+    finally:
+        for process in processes:  # ends both in every case: a worker left waiting for its peer would hang
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    assert time.monotonic() - start <= 120
+    for process, (out, err) in zip(processes, outputs):
+        assert process.returncode == 0, err[-2000:]
+        assert "strategy multiworker: 2 replica(s)" in out
+    fingerprints = [line.split()[2] for out, _ in outputs for line in out.splitlines()
+                    if line.startswith("weights fingerprint")]
+    assert len(fingerprints) == 2 and fingerprints[0] == fingerprints[1]
+    chief = tmp_path / "worker0"
+    assert (chief / "starry_night_generator.weights.h5").is_file()
+    assert (chief / "starry_night_checkpoints" / "step_00000003" / "state.json").is_file()
+    assert not (tmp_path / "worker1").exists(), "only the chief writes"
+
+
+# ----------------------------------------------------------------------------- pieces, checked in this process
+
+
+def test_scaled_replica_losses_add_up_to_the_global_mean():
+    """(1/R)·(local mean) summed over replicas = the global mean, against a NumPy loop."""
+    losses = np.random.default_rng(0).standard_normal(8)
+    replicas = 4
+    total = 0.0
+    for r in range(replicas):
+        local = losses[r * 2:(r + 1) * 2]
+        total += local.mean() / replicas
+    assert np.isclose(total, losses.mean())
+    strategy = tf.distribute.get_strategy()  # the default: one replica, nothing scaled or sliced
+    assert strategy.num_replicas_in_sync == 1
+    assert float(distribute.scale_loss(tf.constant(3.0))) == 3.0
+    assert np.array_equal(distribute.replica_rows(tf.range(6)).numpy(), np.arange(6))
+
+
+def test_no_strategy_is_the_default_and_changes_nothing():
+    assert distribute.make_strategy("none") is None
+    assert distribute.num_replicas(None) == 1 and distribute.is_chief(None)
+    assert distribute.check_global_batch(4, None) == 4
+
+
+@pytest.mark.parametrize("name,cpu_replicas,match", [
+    ("ring", None, "use one of none, mirrored, multiworker, tpu"),
+    ("tpu", 2, "cpu_replicas goes with the mirrored strategy"),
+    ("mirrored", 2, "TensorFlow started with 1 CPU device"),
+    ("mirrored", 0, "whole number"),
+])
+def test_bad_strategy_arguments_say_what_to_do(name, cpu_replicas, match):
+    with pytest.raises(distribute.StrategyError, match=match):
+        distribute.make_strategy(name, cpu_replicas)
+
+
+@pytest.mark.parametrize("tf_config,match", [
+    (None, "needs TF_CONFIG"),
+    ("{not json", "not JSON"),
+    ('{"cluster": {"worker": ["nohost"]}, "task": {"type": "worker", "index": 0}}', "host:port"),
+    ('{"cluster": {"worker": ["a:1", "b:2"]}, "task": {"type": "worker", "index": 2}}', "index 2 is not in"),
+    ('{"cluster": {"worker": ["a:1"]}}', "task must be"),
+])
+def test_a_malformed_tf_config_is_named(monkeypatch, tf_config, match):
+    if tf_config is None:
+        monkeypatch.delenv("TF_CONFIG", raising=False)
+    else:
+        monkeypatch.setenv("TF_CONFIG", tf_config)
+    with pytest.raises(distribute.StrategyError, match=match):
+        distribute.make_strategy("multiworker")
+
+
+def test_a_global_batch_that_does_not_split_is_refused():
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])  # one replica: anything splits
+    assert distribute.check_global_batch(3, strategy) == 3
+    with pytest.raises(distribute.StrategyError, match="use a multiple of 2"):
+        distribute.check_global_batch(5, type("TwoReplicas", (), {"num_replicas_in_sync": 2})())
+
+
+def test_networks_built_outside_the_scope_are_refused():
+    from ganstyle_edu import gan, models
+
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    generator = models.build_dcgan_generator(latent_dim=4, image_size=8, width=2)
+    with strategy.scope():
+        discriminator = models.build_dcgan_discriminator(image_size=8, width=2)
+    with pytest.raises(distribute.StrategyError, match="created outside strategy.scope"):
+        gan.GAN(generator, discriminator, strategy=strategy)
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["--strategy", "tpu"], "no TPU found"),
+    (["--strategy", "none", "--cpu-replicas", "2"], "--cpu-replicas goes with --strategy mirrored"),
+    (["--strategy", "multiworker"], "TF_CONFIG"),
+])
+def test_the_command_line_answers_a_strategy_that_cannot_start_with_one_line(argv, match, capsys, tmp_path,
+                                                                            monkeypatch):
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    status = cli.main(["train-gan", "--style", "starry_night", "--steps", "1", "--out", str(tmp_path / "o"), *argv])
+    err = capsys.readouterr().err
+    assert status == 2 and match in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "o").exists()

@@ -1,0 +1,127 @@
+"""The Chinese edition (notebooks/zh/) pairs cell by cell with the English notebooks.
+
+Its code is the English code (comments may be translated) and its outputs are the English run's, copied by
+`python tools/zh_notebooks.py`; so `make test` executes only the English notebooks and these tests keep the
+two editions from drifting apart. Hygiene (badge, no machine paths, no errors) is in tests/test_notebooks.py.
+"""
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from zh_notebooks import code_tokens  # noqa: E402
+
+ENGLISH = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SKELETON_ZH = ["目标", "准备", "思路", "搭建", "运行", "深入观察", "要点", "练习"]
+# One translation per term (notebooks/zh/GLOSSARY.md): the usual alternatives must not creep in.
+NOT_OUR_TERMS = {"鉴别器": "判别器", "辨别器": "判别器", "模式坍塌": "模式崩溃", "模式坍缩": "模式崩溃",
+                 "格莱姆": "格拉姆", "克矩阵": "格拉姆矩阵", "感受域": "感受野", "隐空间向量": "隐向量",
+                 "潜空间": "隐空间", "潜在空间": "隐空间", "风格转换": "风格迁移", "风格转移": "风格迁移"}
+CJK = re.compile(r"[\u3400-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def _load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def _prose(markdown):
+    """The words a reader reads: no code, formulas, link targets, HTML tags or URLs."""
+    text = re.sub(r"```.*?```", " ", markdown, flags=re.S)
+    text = re.sub(r"`[^`]*`", " ", text)
+    text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$", " ", text, flags=re.S)
+    text = re.sub(r"\]\([^)]*\)|<[^>]+>|https?://\S+", " ", text)
+    return text
+
+
+def _headings(markdown):
+    return [line for line in markdown.splitlines() if re.match(r"#{1,6} ", line)]
+
+
+def _decimals(markdown):
+    return sorted(set(re.findall(r"(?<![\w.])\d+\.\d+(?:e[+−-]?\d+)?", markdown)))
+
+
+def _pair(path):
+    chinese = ROOT / "notebooks" / "zh" / path.name
+    assert chinese.exists(), f"no Chinese edition of {path.name}: run `python tools/zh_notebooks.py` and translate it"
+    return _load(path)["cells"], _load(chinese)["cells"]
+
+
+def test_every_notebook_has_a_chinese_edition():
+    assert ENGLISH
+    names = sorted(p.name for p in (ROOT / "notebooks" / "zh").glob("*.ipynb"))
+    assert names == [p.name for p in ENGLISH]
+
+
+@pytest.mark.parametrize("path", ENGLISH, ids=lambda p: p.name)
+def test_cells_pair_up_with_the_same_code_and_outputs(path):
+    english, chinese = _pair(path)
+    assert [c["cell_type"] for c in chinese] == [c["cell_type"] for c in english], "cells differ in number or kind"
+    for index, (cell_en, cell_zh) in enumerate(zip(english, chinese)):
+        if cell_en["cell_type"] != "code":
+            continue
+        where = f"{path.name} cell {index}"
+        assert code_tokens(_source(cell_zh)) == code_tokens(_source(cell_en)), \
+            f"{where}: code differs from the English (run `python tools/zh_notebooks.py`)"
+        assert cell_zh["outputs"] == cell_en["outputs"], f"{where}: outputs differ (run `python tools/zh_notebooks.py`)"
+        assert cell_zh["execution_count"] == cell_en["execution_count"], where
+
+
+@pytest.mark.parametrize("path", ENGLISH, ids=lambda p: p.name)
+def test_markdown_is_translated_in_full(path):
+    english, chinese = _pair(path)
+    for index, (cell_en, cell_zh) in enumerate(zip(english, chinese)):
+        if cell_en["cell_type"] != "markdown":
+            continue
+        where = f"{path.name} cell {index}"
+        text = _source(cell_zh)
+        assert text.strip(), f"{where}: empty"
+        prose = _prose(text)
+        cjk, latin = len(CJK.findall(prose)), len(LATIN.findall(prose))
+        assert cjk >= 0.4 * (cjk + latin), f"{where}: mostly not Chinese ({cjk} CJK characters, {latin} Latin letters)"
+        # a translation, not a summary: every decimal the English quotes is quoted again
+        missing = sorted(set(_decimals(_source(cell_en))) - set(_decimals(text)))
+        assert not missing, f"{where}: the English quotes {missing}; the Chinese does not"
+        for wrong, ours in NOT_OUR_TERMS.items():
+            assert wrong not in text, f"{where}: '{wrong}' — the glossary says '{ours}'"
+
+
+@pytest.mark.parametrize("path", ENGLISH, ids=lambda p: p.name)
+def test_headings_in_the_same_order(path):
+    english, chinese = _pair(path)
+    heads_en = [h for c in english if c["cell_type"] == "markdown" for h in _headings(_source(c))]
+    heads_zh = [h for c in chinese if c["cell_type"] == "markdown" for h in _headings(_source(c))]
+    assert [h.split()[0] for h in heads_zh] == [h.split()[0] for h in heads_en], "heading levels differ"
+    numbers = lambda heads: [re.match(r"#+ (\d+\.|\d\d ·)?", h)[1] for h in heads]  # noqa: E731
+    assert numbers(heads_zh) == numbers(heads_en), "numbered headings differ"
+    sections = [h[3:].strip() for h in heads_zh if h.startswith("## ")]
+    positions = [next(i for i, s in enumerate(sections) if s.startswith(part)) for part in SKELETON_ZH]
+    assert positions == sorted(positions), sections
+
+
+def test_a_changed_english_code_cell_is_caught():
+    """The pairing test compares code, not just cell counts: a changed number or name is a difference."""
+    assert code_tokens("x = f(1)  # one") == code_tokens("x = f(1)  # 一\n")
+    assert code_tokens("x = f(1)") != code_tokens("x = f(2)")
+    assert code_tokens('%pip install -q "a"\nx = 1') != code_tokens('%pip install -q "b"\nx = 1')
+    assert code_tokens('print("step")  # ok') != code_tokens('print("步")')
+
+
+def test_chinese_readme_is_linked_and_lists_every_notebook():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "README.zh-CN.md" in "\n".join(readme.splitlines()[:8]), "link the Chinese README from the top of README.md"
+    chinese = (ROOT / "README.zh-CN.md").read_text(encoding="utf-8")
+    linked = re.findall(r"\(notebooks/zh/([^)]+\.ipynb)\)", chinese)
+    assert linked == [p.name for p in ENGLISH]
+    assert "notebooks/zh/GLOSSARY.md" in chinese
+    prose = _prose(chinese)
+    assert len(CJK.findall(prose)) > len(LATIN.findall(prose))
