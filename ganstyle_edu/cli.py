@@ -447,10 +447,12 @@ def _run_command(args) -> int:
         print(f"ganstyle-edu {args.command}: error: {message}", file=sys.stderr)
         return status
 
+    split_cpu = getattr(args, "cpu_replicas", None) is not None and "GANSTYLE_CPU_REPLICAS" not in os.environ
     if getattr(args, "cpu_replicas", None) is not None:
         if args.strategy != "mirrored":
             return fail("--cpu-replicas goes with --strategy mirrored")
-        os.environ.setdefault("GANSTYLE_CPU_REPLICAS", str(args.cpu_replicas))  # read when TensorFlow starts
+        if split_cpu:
+            os.environ["GANSTYLE_CPU_REPLICAS"] = str(args.cpu_replicas)  # read when TensorFlow starts
     try:
         return args.func(args)
     except (CommandError, ImageError) as error:
@@ -467,6 +469,9 @@ def _run_command(args) -> int:
             return fail(f"{error.filename or 'the output folder'}: the disk is full; nothing was half-written "
                         "(files are written to a temporary name first). Free some space and run again")
         raise
+    finally:
+        if split_cpu:
+            os.environ.pop("GANSTYLE_CPU_REPLICAS", None)  # only for this command's own start of TensorFlow
 
 
 if __name__ == "__main__":

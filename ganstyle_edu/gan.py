@@ -138,10 +138,13 @@ class GAN(keras.Model):
             seeds.append(keras.random.randint((2,), 0, 2 ** 31 - 1, seed=self.seed_generator))
         return z_discriminator, z_generator, seeds
 
-    def _augment(self, images, seed):
-        """DiffAugment's T (identity without a policy); under a strategy, each replica varies the seed."""
+    def _augment(self, images, seed=None):
+        """DiffAugment's T (identity without a policy), with ``seed`` (2,) or a fresh one from the model's seed
+        generator; under a strategy, each replica varies the seed."""
         if not self.augment_policy:
             return images
+        if seed is None:
+            seed = keras.random.randint((2,), 0, 2 ** 31 - 1, seed=self.seed_generator)
         return diff_augment(images, self.augment_policy, distribute.replica_seed(seed))
 
     def _players_step(self, real, z_discriminator, z_generator, seeds):

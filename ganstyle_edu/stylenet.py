@@ -265,6 +265,9 @@ class StyleNetTrainer:
             if len(config.styles) > 1:
                 raise ValueError("StyleNetConfig: adversarial_weight > 0 trains one PatchGAN per painting; "
                                  "use it with one style")
+            # D's initial weights from their own seed: otherwise they would depend on whether this process had
+            # already built the VGG16 layers (whose first build draws from Keras' seeded stream)
+            keras.utils.set_random_seed(config.seed + 1)
             self.discriminator = build_patch_discriminator(config.discriminator_width)
             self.discriminator_optimizer = keras.optimizers.Adam(config.discriminator_learning_rate, beta_1=0.5)
             self.patch_rng = np.random.default_rng(config.seed + 1)  # the painting's crops: saved with checkpoints
