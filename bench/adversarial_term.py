@@ -29,12 +29,15 @@ HELD_OUT = ("evening_glow", "flower", "grace_hopper", "tubingen")
 METRICS = ("style_distance", "swd", "content_ssim")
 
 
-def evaluate(stylize, photos, painting) -> dict:
+def evaluate(stylize, photos, painting, save=None) -> dict:
+    """Mean metrics over the photos; ``save(index, image)`` is called with each stylised photo if given."""
     from ganstyle_edu import metrics
 
     rows = []
-    for photo in photos:
+    for index, photo in enumerate(photos):
         image = stylize(photo)
+        if save is not None:
+            save(index, image)
         rows.append({"style_distance": metrics.style_distance(image, painting),
                      "swd": metrics.sliced_wasserstein(image, painting)["mean"],
                      "content_ssim": metrics.content_preservation(image, photo)})
@@ -46,12 +49,14 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--json", default=None)
+    parser.add_argument("--save-images", default=None,
+                        help="folder for each arm's stylised held-out photos (PNG, SEED_ARM_PHOTO.png)")
     args = parser.parse_args(argv)
     from ganstyle_edu import config
 
     config.setup(seed=0)
     from ganstyle_edu import data, stylegen, stylenet
-    from ganstyle_edu.images import resize
+    from ganstyle_edu.images import resize, save_image
 
     photos = [data.sample(name, max_side=256) for name in HELD_OUT]
     painting = resize(data.sample("starry_night"), 256)
@@ -71,7 +76,13 @@ def main(argv=None) -> int:
             began = time.perf_counter()
             trainer.train()
             seconds = time.perf_counter() - began
-            row[label] = {**evaluate(trainer.stylize, photos, painting), "seconds": round(seconds, 1)}
+            save = None
+            if args.save_images:
+                folder = Path(args.save_images)
+                folder.mkdir(parents=True, exist_ok=True)
+                save = lambda index, image, label=label: save_image(  # noqa: E731
+                    folder / f"{seed}_{label}_{HELD_OUT[index]}.png", image)
+            row[label] = {**evaluate(trainer.stylize, photos, painting, save), "seconds": round(seconds, 1)}
             if weight:
                 row[label]["d_real"] = statistics.fmean(trainer.history["d_real"][-50:])
                 row[label]["d_fake"] = statistics.fmean(trainer.history["d_fake"][-50:])
