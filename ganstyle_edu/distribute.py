@@ -25,8 +25,11 @@ chief worker writes checkpoints (:func:`is_chief`).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+
+import numpy as np
 
 from .config import CPU_REPLICAS_VAR, import_tensorflow
 
@@ -245,3 +248,31 @@ def check_created_in_scope(strategy, model, what: str) -> None:
     if outside:
         raise StrategyError(f"the {what}'s variables ({outside[0]}, …) were created outside strategy.scope(): "
                             "build the networks inside `with strategy.scope():`")
+
+
+def weights_fingerprint(*models) -> str:
+    """A short SHA-256 of the models' weights: every worker of a distributed run prints the same one (notebook 11)."""
+    digest = hashlib.sha256()
+    for model in models:
+        for weight in model.weights:
+            digest.update(np.asarray(weight, np.float32).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def check_same_step(strategy, step: int) -> None:
+    """StrategyError on every worker when the workers start from different steps (notebook 11).
+
+    A resumed run is only data-parallel if every worker restored the same checkpoint; a worker that cannot see
+    the chief's checkpoint folder would start again from step 0. The mean and the mean square of the steps over
+    all replicas show a difference to every worker at once, so all of them stop, none waits for the others.
+    """
+    if strategy is None or num_replicas(strategy) == 1:
+        return
+    value = tf.constant(float(step), tf.float64)
+    values = strategy.run(lambda: (value, value * value))
+    mean = strategy.reduce(tf.distribute.ReduceOp.MEAN, values[0], axis=None)
+    mean_square = strategy.reduce(tf.distribute.ReduceOp.MEAN, values[1], axis=None)
+    if float(mean_square - mean * mean) > 1e-6:
+        raise StrategyError(f"the workers start from different steps (this one from {step}, the mean is "
+                            f"{float(mean):g}): every worker must see the chief's checkpoint folder (a shared "
+                            "filesystem or a copy), or delete it everywhere to start afresh")

@@ -146,6 +146,7 @@ def train_gan(config: PaintingGANConfig, callbacks=(), strategy=None, checkpoint
         saver = Checkpoint(checkpoints, every=checkpoint_every, history=history)
         initial_step = saver.restore(model) or 0
         extra.append(saver)
+    distribute.check_same_step(strategy, initial_step)  # every worker must resume from the same checkpoint
     start = time.perf_counter()
     train(model, training_crops(config).skip(initial_step), config.num_steps,
           callbacks=[history, *extra, *callbacks], initial_step=initial_step)
@@ -160,14 +161,6 @@ def train_gan(config: PaintingGANConfig, callbacks=(), strategy=None, checkpoint
               "replicas": distribute.num_replicas(strategy),
               "history_every_10_steps": history.history}
     return model, record
-
-
-def weights_fingerprint(model: GAN) -> str:
-    """A short SHA-256 of both networks' weights: equal on every worker of a distributed run (notebook 11)."""
-    digest = hashlib.sha256()
-    for weight in model.generator.weights + model.discriminator.weights:
-        digest.update(np.asarray(weight, np.float32).tobytes())
-    return digest.hexdigest()[:16]
 
 
 def _paths(directory, style: str) -> dict[str, Path]:

@@ -84,36 +84,59 @@ def _free_ports(count):
     return ports
 
 
-def test_two_workers_over_grpc_end_equal_and_only_the_chief_writes(tmp_path):
+GAN_COMMAND = ["train-gan", "--style", "starry_night", "--steps", "3", "--width", "4", "--batch-size", "4",
+               "--checkpoint-every", "1"]
+STYLE_COMMAND = ["train-style", "--style", "starry_night", "--steps", "4", "--crop-size", "64", "--width", "8",
+                 "--residual-blocks", "1", "--identity-steps", "1", "--style-warmup-steps", "1", "--loss-dtype",
+                 "float32", "--batch-size", "4", "--adversarial-weight", "1000", "--checkpoint-every", "2"]
+
+
+def _two_workers(tmp_path, command):
+    """Run ``command`` as workers 0 and 1 of a 2-worker cluster on 127.0.0.1; [(return code, stdout, stderr)]."""
     ports = _free_ports(2)
     cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
     processes = []
-    start = time.monotonic()
     try:
         for index in range(2):
             env = {**QUIET, "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})}
-            command = [sys.executable, "-m", "ganstyle_edu.cli", "train-gan", "--style", "starry_night", "--steps", "3",
-                       "--width", "4", "--batch-size", "4", "--strategy", "multiworker", "--checkpoint-every", "1",
-                       "--out", str(tmp_path / f"worker{index}")]
-            processes.append(subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                              text=True))
+            argv = [sys.executable, "-m", "ganstyle_edu.cli", *command, "--strategy", "multiworker",
+                    "--out", str(tmp_path / f"worker{index}")]
+            processes.append(subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
         outputs = [process.communicate(timeout=110) for process in processes]
     finally:
         for process in processes:  # ends both in every case: a worker left waiting for its peer would hang
             if process.poll() is None:
                 process.kill()
                 process.wait()
+    return [(process.returncode, out, err) for process, (out, err) in zip(processes, outputs)]
+
+
+@pytest.mark.parametrize("command,written", [
+    (GAN_COMMAND, ["starry_night_generator.weights.h5", "starry_night_checkpoints/step_00000003/state.json"]),
+    (STYLE_COMMAND, ["starry_night.weights.h5", "starry_night_checkpoints/step_00000004/state.json"]),
+], ids=["train-gan", "train-style"])
+def test_two_workers_over_grpc_end_equal_and_only_the_chief_writes(tmp_path, command, written):
+    start = time.monotonic()
+    results = _two_workers(tmp_path, command)
     assert time.monotonic() - start <= 120
-    for process, (out, err) in zip(processes, outputs):
-        assert process.returncode == 0, err[-2000:]
+    for status, out, err in results:
+        assert status == 0, err[-2000:]
         assert "strategy multiworker: 2 replica(s)" in out
-    fingerprints = [line.split()[2] for out, _ in outputs for line in out.splitlines()
+    fingerprints = [line.split()[2] for _, out, _ in results for line in out.splitlines()
                     if line.startswith("weights fingerprint")]
     assert len(fingerprints) == 2 and fingerprints[0] == fingerprints[1]
-    chief = tmp_path / "worker0"
-    assert (chief / "starry_night_generator.weights.h5").is_file()
-    assert (chief / "starry_night_checkpoints" / "step_00000003" / "state.json").is_file()
+    for path in written:
+        assert (tmp_path / "worker0" / path).is_file(), path
     assert not (tmp_path / "worker1").exists(), "only the chief writes"
+    assert "not the chief worker" in results[1][1]
+
+
+def test_workers_that_would_resume_from_different_steps_all_stop(tmp_path):
+    """The chief has a checkpoint; worker 1, on another machine with no shared folder, has none."""
+    assert all(status == 0 for status, _, _ in _two_workers(tmp_path, GAN_COMMAND))
+    longer = [*GAN_COMMAND[:GAN_COMMAND.index("--steps") + 1], "5", *GAN_COMMAND[GAN_COMMAND.index("--steps") + 2:]]
+    for status, _, err in _two_workers(tmp_path, longer):
+        assert status == 2 and "start from different steps" in err and len(err.strip().splitlines()) == 1, err
 
 
 # ----------------------------------------------------------------------------- pieces, checked in this process
