@@ -256,6 +256,17 @@ def _strategy(args):
     return strategy
 
 
+def _finish(strategy, networks, saved: str) -> int:
+    """A training command's last lines: under a strategy the weights fingerprint (equal on every worker), then
+    what was saved — or, on a worker that is not the chief, that it wrote nothing."""
+    from .distribute import is_chief, weights_fingerprint
+
+    if strategy is not None:
+        print(f"weights fingerprint {weights_fingerprint(*networks)} (equal on every worker of a distributed run)")
+    print(saved if is_chief(strategy) else "not the chief worker: the chief writes the weights and checkpoints")
+    return 0
+
+
 def _train_style(args) -> int:
     strategy = _strategy(args)  # first: a multi-worker strategy must exist before TensorFlow runs an op
     from .stylenet import StyleNetConfig, StyleNetTrainer, finetune_config
@@ -291,13 +302,6 @@ def _train_style(args) -> int:
         raise CommandError(f"{error}; or delete {checkpoints} to start afresh") from None
     if resumed is not None:
         print(f"resuming from step {resumed} ({checkpoints})", flush=True)
-    if strategy is not None:
-        from .distribute import StrategyError, check_same_step
-
-        try:
-            check_same_step(strategy, trainer.step_count)
-        except StrategyError as error:
-            raise CommandError(str(error)) from None
     start_step, start_seconds = trainer.step_count, trainer.seconds
 
     report_every = max(config.num_steps // 20, 1)
@@ -320,16 +324,8 @@ def _train_style(args) -> int:
 
     trainer.train(callback=after_step, every=1)
     path = trainer.save(out)
-    if strategy is not None:
-        from .distribute import is_chief, weights_fingerprint
-
-        networks = [trainer.generator] + ([trainer.discriminator] if trainer.discriminator is not None else [])
-        print(f"weights fingerprint {weights_fingerprint(*networks)} (equal on every worker of a distributed run)")
-        if not is_chief(strategy):
-            print("not the chief worker: the chief writes the weights and checkpoints")
-            return 0
-    print(f"saved {path} and its provenance record ({trainer.seconds:.0f} s of training)")
-    return 0
+    networks = [trainer.generator] + ([trainer.discriminator] if trainer.discriminator is not None else [])
+    return _finish(strategy, networks, f"saved {path} and its provenance record ({trainer.seconds:.0f} s of training)")
 
 
 def _train_gan(args) -> int:
@@ -337,7 +333,6 @@ def _train_gan(args) -> int:
 
     strategy = _strategy(args)  # first: a multi-worker strategy must exist before TensorFlow runs an op
     from .data import names as data_names
-    from .distribute import weights_fingerprint
     from .paintgan import PaintingGANConfig, save_gan, train_gan
 
     if args.style not in data_names("style"):
@@ -375,14 +370,9 @@ def _train_gan(args) -> int:
     except ValueError as error:  # a checkpoint of other networks, a batch that does not split over the replicas
         raise CommandError(f"{error}" + (f"; or delete {checkpoints} to start afresh" if checkpoints.exists() else ""))
     path = save_gan(model, record, out)
-    print(f"weights fingerprint {weights_fingerprint(model.generator, model.discriminator)} "
-          "(equal on every worker of a distributed run)")
-    if strategy is None or strategy.extended.should_checkpoint:
-        print(f"saved {out}/{args.style}_generator.weights.h5, _discriminator.weights.h5 and {path.name} "
-              f"({record['train_seconds']:.0f} s of training)")
-    else:
-        print("not the chief worker: the chief writes the weights and checkpoints")
-    return 0
+    return _finish(strategy, [model.generator, model.discriminator],
+                   f"saved {out}/{args.style}_generator.weights.h5, _discriminator.weights.h5 and {path.name} "
+                   f"({record['train_seconds']:.0f} s of training)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -198,19 +198,17 @@ def gradient_norm(gradients):
 
 
 def distribute_batch(strategy, *arrays):
-    """Split global-batch arrays (B, ...) into per-replica values (b, ...), in order (notebook 11).
+    """Split global-batch arrays or tensors (B, ...) into per-replica values (b, ...), in order (notebook 11).
 
     ``strategy.experimental_distribute_values_from_function``: replica r receives rows r·b … (r+1)·b − 1, on
     its own device; on several workers each worker builds only its own replicas' rows.
     """
-    replicas = num_replicas(strategy)
     per_replica = check_global_batch(int(arrays[0].shape[0]), strategy)
 
     def rows(context):
         start = context.replica_id_in_sync_group * per_replica
-        return tuple(tf.constant(array[start:start + per_replica]) for array in arrays)  # each (b, ...)
+        return tuple(tf.convert_to_tensor(array[start:start + per_replica]) for array in arrays)  # each (b, ...)
 
-    assert replicas >= 1
     return strategy.experimental_distribute_values_from_function(rows)
 
 

@@ -1429,23 +1429,28 @@ def _replica_losses_cases():
     return [(rng.standard_normal(8), 2), (rng.standard_normal(12) + 3, 4), (rng.standard_normal(6), 1)]
 
 
+def _unscaled_replica_losses(losses, replicas):
+    return np.asarray(losses, float).reshape(replicas, -1).mean(axis=1)  # (B,) -> (R, b) -> (R,)
+
+
+def _replica_losses_over_global_batch(losses, replicas):
+    return _unscaled_replica_losses(losses, replicas) / len(losses)
+
+
 _register(Exercise(
     id="11.1",
     task="Write replica_losses(per_image_losses, replicas): the B per-image losses of a global batch, split in order "
          "over R replicas of b = B/R images; return the R losses the replicas differentiate, scaled so that the "
          "sum of their gradients is the gradient of the global mean.",
     check=lambda f: _check_function(f, _replica_losses_reference, _replica_losses_cases(), [
-        (lambda x, r: np.asarray(x, float).reshape(r, -1).mean(axis=1), "not scaled: the all-reduce adds R "
-                                                                        "gradients, R times the global mean's"),
-        (lambda x, r: np.asarray(x, float).reshape(r, -1).mean(axis=1) / len(x), "divided by the global batch "
-                                                                                 "after taking the mean: divide by R"),
+        (_unscaled_replica_losses, "not scaled: the all-reduce adds R gradients, R times the global mean's"),
+        (_replica_losses_over_global_batch, "divided by the global batch after taking the mean: divide by R"),
         (lambda x, r: np.asarray(x, float).reshape(-1, r).mean(axis=0) / r, "interleaved: replica r holds a "
                                                                             "contiguous block of b images")],
         describe="B = 8, 12 and 6 over 2, 4 and 1 replicas"),
     hint="each replica's local mean, divided by R (equivalently: its local sum divided by the global batch B).",
     solution=_replica_losses_solution,
-    wrong=((lambda x, r: np.asarray(x, float).reshape(r, -1).mean(axis=1), "not scaled"),
-           (lambda x, r: np.asarray(x, float).reshape(r, -1).mean(axis=1) / len(x), "divided by the global batch"),
+    wrong=((_unscaled_replica_losses, "not scaled"), (_replica_losses_over_global_batch, "divided by the global batch"),
            (lambda x, r: np.asarray(x, float).reshape(r, -1).sum(axis=1), "largest difference")),
 ))
 

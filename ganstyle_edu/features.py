@@ -177,11 +177,10 @@ def _as_batch(images):
 COMPUTE_DTYPES = ("float32", "bfloat16")
 
 
-def _bfloat16_copy(layer, dtype: str = "mixed_bfloat16"):
-    """A copy of a VGG layer that computes in bfloat16 (float32 weights, cast on use): Keras' mixed precision.
-
-    With dtype "float32", a plain copy: its weights are created where it is built (e.g. in a
-    ``tf.distribute`` strategy's scope, so that every replica holds them)."""
+def _layer_copy(layer, dtype: str = "mixed_bfloat16"):
+    """A copy of a VGG layer with the same weights, computing in ``dtype``: "mixed_bfloat16" (float32 weights,
+    cast on use: Keras' mixed precision) or "float32" (a plain copy whose weights are created where it is built,
+    e.g. in a ``tf.distribute`` strategy's scope, so that every replica holds them)."""
     config = {**layer.get_config(), "dtype": dtype}
     if dtype == "float32":  # zeros: building the copy must not draw from Keras' seeded random stream
         config.update({key: "zeros" for key in ("kernel_initializer", "bias_initializer") if key in config})
@@ -230,9 +229,9 @@ class FeatureExtractor:
         in_strategy = tf.distribute.has_strategy()  # the shared cached layers live outside any strategy's scope
         for name, layer in named[:deepest + 1]:
             if compute_dtype != "float32":
-                layer = _bfloat16_copy(layer)
+                layer = _layer_copy(layer)
             elif in_strategy:
-                layer = _bfloat16_copy(layer, "float32")
+                layer = _layer_copy(layer, "float32")
             x = layer(x)
             if name in wanted:
                 outputs[name] = keras.ops.cast(x, "float32")  # statistics and losses in float32

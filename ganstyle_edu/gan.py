@@ -155,8 +155,7 @@ class GAN(keras.Model):
         """
         values = {}
         fake = self.generator(z_discriminator, training=True)
-        augment_seeds = iter(seeds) if seeds else iter([None] * 3)
-        fake_seed, real_seed, generator_seed = next(augment_seeds), next(augment_seeds), next(augment_seeds)
+        fake_seed, real_seed, generator_seed = seeds or (None, None, None)  # no seeds without DiffAugment
         with tf.GradientTape() as tape:
             fake_logits = self.discriminator(self._augment(fake, fake_seed), training=True)
             if self.r1_weight > 0:
@@ -243,7 +242,8 @@ def train(gan: GAN, dataset, num_steps: int, callbacks=(), initial_step: int = 0
     """Train until step ``num_steps``, starting from ``initial_step`` (e.g. a restored checkpoint's) (notebook 05).
 
     dataset: a ``tf.data.Dataset`` of real-image batches in [−1, 1]; it is repeated as needed. Runs
-    ``num_steps − initial_step`` steps of ``gan.fit``. Returns the :class:`MetricsHistory` among
+    ``num_steps − initial_step`` steps of ``gan.fit`` (under the GAN's strategy, of :meth:`GAN.distributed_step`
+    in a loop that makes the same callback calls, notebook 11). Returns the :class:`MetricsHistory` among
     ``callbacks`` if there is one, else fit's History (None if there was nothing to do).
     :class:`HealthMonitor` callbacks are moved last, so that the others see a step before any restore.
     """

@@ -290,8 +290,7 @@ class StyleNetTrainer:
             return distribute.mean_over_replicas(self.strategy, values)
 
         compiled = tf.function(on_all_replicas)
-        return lambda *global_batch: compiled(*distribute.distribute_batch(
-            self.strategy, *[np.asarray(array) for array in global_batch]))
+        return lambda *global_batch: compiled(*distribute.distribute_batch(self.strategy, *global_batch))
 
     @property
     def num_styles(self) -> int:
@@ -450,11 +449,16 @@ class StyleNetTrainer:
         """Load a checkpoint (default: the latest) into this trainer; its step, or None if there is none.
 
         Training then continues exactly where it stopped: same weights, same optimizer moments, same
-        next crops (notebook 06). The trainer must have been built with the same networks.
+        next crops (notebook 06). The trainer must have been built with the same networks. Under a strategy,
+        every worker must restore the same step (:func:`ganstyle_edu.distribute.check_same_step`).
         """
         folder = checkpoint_folder(directory, step)
-        if folder is None:
-            return None
+        if folder is not None:
+            self._load_checkpoint(folder)
+        distribute.check_same_step(self.strategy, self.step_count)  # a worker with no checkpoint would be at 0
+        return None if folder is None else self.step_count
+
+    def _load_checkpoint(self, folder: Path) -> None:
         state = json.loads((folder / "state.json").read_text())
         for prefix, _, network in self._optimizers():
             try:
@@ -468,7 +472,6 @@ class StyleNetTrainer:
             self.patch_rng.bit_generator.state = state["patch_state"]
         self.history = json.loads((folder / "history.json").read_text())
         self.step_count, self.seconds = state["step"], state["seconds"]
-        return self.step_count
 
     def save(self, directory, name: str | None = None) -> Path:
         """Write the generator's weights and a provenance JSON into ``directory``, atomically (notebook 06).
