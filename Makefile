@@ -1,6 +1,6 @@
 # Two commands: `make lab` (set up, open the course) and `make test` (set up, run every test).
-# Both create .venv with `python3 -m venv` when it is missing and install the course into it;
-# the install is skipped while pyproject.toml is unchanged.
+# Both create .venv with `python3 -m venv` when it is missing and install the course into it, every package
+# at the version constraints.txt pins; the install is skipped while pyproject.toml and constraints.txt are unchanged.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,25 +10,35 @@ NBVAL := --nbval-lax --nbval-current-env --sanitize-with tests/nbval_sanitize.cf
 # WHEELHOUSE=folder installs from a folder of wheels (`make wheelhouse`) with no network: `make lab WHEELHOUSE=wheelhouse`
 WHEELHOUSE ?=
 FROM_WHEELHOUSE := $(if $(WHEELHOUSE),--no-index --find-links $(abspath $(WHEELHOUSE)),)
+# The versions the tests passed with (`make constraints` rewrites the file; CONSTRAINTS= installs the newest releases)
+CONSTRAINTS ?= constraints.txt
+PINNED := $(if $(CONSTRAINTS),--constraint $(abspath $(CONSTRAINTS)),)
 # `make wheelhouse`: this machine's platform; add others with PLATFORMS="macosx_12_0_arm64" PY_VERSION=3.11
 WHEELHOUSE_DIR ?= wheelhouse
 PLATFORMS ?=
 PY_VERSION ?= 3.11
 
-.PHONY: lab test install unit notebooks-test execute-notebooks zh-notebooks doctor clean wheelhouse slides
+.PHONY: lab test install unit notebooks-test execute-notebooks zh-notebooks doctor clean wheelhouse slides constraints
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml setup.py | $(BIN)/python
-	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) --upgrade pip
-	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) -e ".[test,bench]"
+$(STAMP): pyproject.toml setup.py $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) $(PINNED) --upgrade pip
+	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) $(PINNED) -e ".[test,bench]"
 	# Colab's ipywidgets, beside ours, so the widget tests run on both (tests/test_widgets.py)
 	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) --no-deps --upgrade --target $(VENV)/ipywidgets77 \
 		ipywidgets==7.7.1 ipython_genutils
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Pin what passed: after `make clean && make install CONSTRAINTS= && make test` (the newest releases, tested),
+# `make constraints` writes every installed distribution's version into constraints.txt (commit it).
+constraints: | $(BIN)/python
+	{ echo "# The versions \`make install\` installs: the environment the tests last passed in. Refresh: README, 'Pinned versions'."; \
+	  $(BIN)/python -m pip freeze --all --exclude-editable | grep -v -i '^ganstyle.edu'; } > $(CONSTRAINTS).tmp
+	mv $(CONSTRAINTS).tmp $(CONSTRAINTS)
 
 # LAB_ARGS passes options to JupyterLab, e.g. `make lab LAB_ARGS="--no-browser --port 8899"`.
 lab: $(STAMP)
@@ -69,11 +79,11 @@ doctor: $(STAMP)
 wheelhouse:
 	mkdir -p $(WHEELHOUSE_DIR)
 	$(PYTHON) workshop/requirements.py > $(WHEELHOUSE_DIR)/requirements.txt
-	$(PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) -r $(WHEELHOUSE_DIR)/requirements.txt
+	$(PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) $(PINNED) -r $(WHEELHOUSE_DIR)/requirements.txt
 	$(PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --no-deps ipywidgets==7.7.1 ipython_genutils
 	for platform in $(PLATFORMS); do \
 		$(PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --only-binary=:all: --platform $$platform \
-			--python-version $(PY_VERSION) -r $(WHEELHOUSE_DIR)/requirements.txt || exit 1; \
+			--python-version $(PY_VERSION) $(PINNED) -r $(WHEELHOUSE_DIR)/requirements.txt || exit 1; \
 		$(PYTHON) -m pip download --dest $(WHEELHOUSE_DIR) --only-binary=:all: --platform $$platform \
 			--python-version $(PY_VERSION) --no-deps ipywidgets==7.7.1 ipython_genutils || exit 1; \
 	done

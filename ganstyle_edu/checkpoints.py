@@ -17,6 +17,10 @@ Optimizer state is one file, optimizers.npz, shared by the GAN (:func:`save_chec
 ``g_0001``, …, ``d_0000``, …), and :func:`load_optimizer_state` checks that they fit before assigning them.
 This module knows the GAN only by its attributes (generator, discriminator, g_optimizer, …), so it sits
 below the training code that uses it.
+
+Every network's weights go through :func:`save_weights` and :func:`load_weights`, which check that the file
+holds each of the network's weights and that loading assigned each of them: Keras' own loader can leave a
+layer it did not find at its fresh initial values with no more than a warning.
 """
 from __future__ import annotations
 
@@ -25,6 +29,8 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -131,6 +137,63 @@ def checkpoint_folder(directory, step: int | None = None) -> Path | None:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Network weights, every one of them
+
+
+def weights_in_file(path) -> list[np.ndarray]:
+    """Every array stored in a Keras ``.weights.h5`` file, in the file's order (notebook 06)."""
+    import h5py  # Keras' own dependency for .weights.h5 files
+
+    arrays = []
+    with h5py.File(path, "r") as stream:
+        stream.visititems(lambda name, item: arrays.append(np.asarray(item)) if isinstance(item, h5py.Dataset)
+                          else None)
+    return arrays
+
+
+def _identities(arrays) -> Counter:
+    """The multiset of (shape, bytes as float32) of ``arrays``: equal for two lists holding the same values."""
+    return Counter((tuple(a.shape), np.asarray(a, np.float32).tobytes()) for a in arrays)
+
+
+def _shapes(arrays) -> list[tuple]:
+    return sorted(tuple(a.shape) for a in arrays)
+
+
+def save_weights(network, path) -> None:
+    """``network.save_weights(path)``, then a check that the file holds every one of its weights (notebook 06)."""
+    network.save_weights(path)
+    if _identities(weights_in_file(path)) != _identities(np.asarray(w) for w in network.weights):
+        raise RuntimeError(f"{path}: the saved file does not hold every weight of {network.name}")
+
+
+def load_weights(network, path) -> None:
+    """Load a ``.weights.h5`` file into ``network``: every weight, or nothing (notebooks 05 and 06).
+
+    The file's arrays are first compared with the network's weights by shape: a file written for another
+    network raises ValueError naming the file and the first difference, before anything is assigned. Keras'
+    warning that it skipped part of the network (leaving it at its initial values) is an error here, and
+    afterwards every weight must equal one of the file's arrays.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such weights file")
+    stored = weights_in_file(path)
+    wanted = _shapes(network.weights)
+    if _shapes(stored) != wanted:
+        extra = sorted((Counter(_shapes(stored)) - Counter(wanted)).elements())
+        missing = sorted((Counter(wanted) - Counter(_shapes(stored))).elements())
+        raise ValueError(f"{path}: {len(stored)} arrays that do not fit {network.name}'s {len(wanted)} weights "
+                         f"(the file has {extra[:3] or 'no'} shapes it lacks; it needs {missing[:3] or 'none'} "
+                         "more): the file was written for another network")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*[Ss]kipping")  # "... will retain their freshly-initialized"
+        network.load_weights(path)
+    if _identities(np.asarray(w) for w in network.weights) != _identities(stored):
+        raise ValueError(f"{path}: loading left some of {network.name}'s weights unassigned")
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Optimizer state, shared by the GAN and the style-network trainer
 
 
@@ -213,7 +276,7 @@ def save_checkpoint(gan, directory, history=None, keep: int = 2) -> Path:
     """Save everything a resumed run needs as ``directory/step_XXXXXXXX/``, atomically (notebook 05).
 
     gan: a compiled :class:`ganstyle_edu.gan.GAN`. The folder holds generator.weights.h5 and
-    discriminator.weights.h5 (``save_weights`` of each network: weights only, no optimizer state),
+    discriminator.weights.h5 (:func:`save_weights` of each network: weights only, no optimizer state),
     optimizers.npz (every variable of both optimizers — Adam's moments and its iteration count, which is
     the GAN's step — and the noise seed state), history.json (the rows of ``history``, a
     :class:`ganstyle_edu.callbacks.MetricsHistory`, if given) and state.json (step, history length,
@@ -221,8 +284,8 @@ def save_checkpoint(gan, directory, history=None, keep: int = 2) -> Path:
     previous checkpoint intact and loadable.
     """
     def write(folder: Path) -> dict:
-        gan.generator.save_weights(folder / "generator.weights.h5")
-        gan.discriminator.save_weights(folder / "discriminator.weights.h5")
+        save_weights(gan.generator, folder / "generator.weights.h5")
+        save_weights(gan.discriminator, folder / "discriminator.weights.h5")
         gan.build_optimizers()  # an uncompiled GAN has no optimizer state to save: this raises
         seed_state = np.asarray(gan.seed_generator.state.numpy())
         save_optimizer_state(folder, _gan_optimizers(gan), extra={"seed_state": seed_state})
@@ -247,8 +310,8 @@ def restore_checkpoint(gan, directory, step: int | None = None, history=None) ->
     if folder is None:
         return None
     step = json.loads((folder / "state.json").read_text())["step"]
-    gan.generator.load_weights(folder / "generator.weights.h5")
-    gan.discriminator.load_weights(folder / "discriminator.weights.h5")
+    load_weights(gan.generator, folder / "generator.weights.h5")
+    load_weights(gan.discriminator, folder / "discriminator.weights.h5")
     compiled = gan.g_optimizer is not None
     others = load_optimizer_state(folder, _gan_optimizers(gan) if compiled else [])
     if "seed_state" in others:

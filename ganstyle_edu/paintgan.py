@@ -25,7 +25,7 @@ import numpy as np
 from . import data, distribute
 from .augment import parse_policy
 from .callbacks import Checkpoint, MetricsHistory
-from .checkpoints import record_text
+from .checkpoints import load_weights, record_text, save_weights
 from .config import import_tensorflow
 from .gan import GAN, train
 from .images import atomic_path, atomic_write, to_signed
@@ -181,7 +181,7 @@ def save_gan(model: GAN, record: dict, directory) -> Path:
     paths["record"].parent.mkdir(parents=True, exist_ok=True)
     for key, network in (("generator", model.generator), ("discriminator", model.discriminator)):
         with atomic_path(paths[key], suffix=".weights.h5") as tmp:  # Keras wants the .weights.h5 suffix
-            network.save_weights(tmp)
+            save_weights(network, tmp)
     text = record_text(record)  # one line per curve, not one per number
     atomic_write(paths["record"], lambda stream: stream.write(text.encode()))
     return paths["record"]
@@ -198,8 +198,8 @@ def load_gan(directory, style: str) -> tuple[GAN, dict]:
     fields = PaintingGANConfig.__dataclass_fields__
     saved = {"heldout_fraction": 0.0, **record["config"]}  # a record without the field trained on the whole painting
     model = build(PaintingGANConfig(**{k: v for k, v in saved.items() if k in fields}))
-    model.generator.load_weights(paths["generator"])
-    model.discriminator.load_weights(paths["discriminator"])
+    load_weights(model.generator, paths["generator"])
+    load_weights(model.discriminator, paths["discriminator"])
     return model, record
 
 

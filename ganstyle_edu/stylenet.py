@@ -48,8 +48,8 @@ from typing import Callable
 import numpy as np
 
 from . import data, distribute
-from .checkpoints import (checkpoint_folder, load_optimizer_state, record_text, save_optimizer_state,
-                          write_checkpoint)
+from .checkpoints import (checkpoint_folder, load_optimizer_state, load_weights, record_text, save_optimizer_state,
+                          save_weights, write_checkpoint)
 from .config import import_tensorflow
 from .features import FeatureExtractor
 from .gram import gram_matrix
@@ -434,7 +434,7 @@ class StyleNetTrainer:
 
         def write(folder: Path) -> dict:
             for prefix, _, network in self._optimizers():
-                network.save_weights(folder / f"{prefix}.weights.h5")
+                save_weights(network, folder / f"{prefix}.weights.h5")
             save_optimizer_state(folder, self._optimizers())
             (folder / "history.json").write_text(json.dumps(self.history))
             state = {"seconds": self.seconds, "sampler_state": self.sampler.rng.bit_generator.state,
@@ -462,7 +462,7 @@ class StyleNetTrainer:
         state = json.loads((folder / "state.json").read_text())
         for prefix, _, network in self._optimizers():
             try:
-                network.load_weights(folder / f"{prefix}.weights.h5")
+                load_weights(network, folder / f"{prefix}.weights.h5")
             except (ValueError, FileNotFoundError, OSError) as error:
                 raise ValueError(f"{folder}: its {network.name} does not fit this trainer's ({error}); "
                                  "resume with the configuration that wrote it") from None
@@ -562,7 +562,7 @@ def save_generator(generator, path, record: dict) -> None:
     if not path.name.endswith(".weights.h5"):
         raise ValueError(f"{path}: a weights file must end in .weights.h5 (Keras 3)")
     with atomic_path(path, suffix=".weights.h5") as tmp:  # Keras wants the .weights.h5 suffix
-        generator.save_weights(tmp)
+        save_weights(generator, tmp)
         record = {**record, "weights_sha256": hashlib.sha256(Path(tmp).read_bytes()).hexdigest()}
     text = record_text(record)  # one line per curve, not one per number
     atomic_write(record_path(path), lambda stream: stream.write(text.encode()))
@@ -583,7 +583,7 @@ def load_generator(path, style=None, mix: float | None = None):
     record = json.loads(json_path.read_text())
     config = config_from_record(record, json_path)
     generator = generator_from_config(config)
-    generator.load_weights(path)
+    load_weights(generator, path)
     if len(config.styles) > 1 and style is not None:
         generator = bind_style(generator, style_mix(config.style_names, style, mix))
     elif len(config.styles) == 1 and style is not None and style_mix(config.style_names, style, mix) != [1.0]:

@@ -1,13 +1,25 @@
 """Worker for tests/test_distribute.py: short training runs with and without a strategy, in a fresh process.
 
-    python tests/distributed_runs.py OUT.json [CASE ...]
+    python tests/distributed_runs.py OUT.json [--unscaled] [CASE ...]
 
 Logical CPU devices can only be made before TensorFlow starts, so the mirrored runs cannot share the
-pytest process. Each case trains 3 steps at global batch 4 on one device and on 2 logical CPU replicas
-(mirrored), from the same initial weights, and writes the largest weight difference and both runs' logs.
+pytest process. Each equality case trains 3 steps at global batch 4 three times from the same initial weights:
+
+- ``one``: on one device (the reference);
+- ``reordered``: on one device with the rows of every batch reversed — the same arithmetic summed in another
+  order, so its distance from ``one`` measures float32 rounding on this machine, whatever its CPU;
+- ``mirrored``: on 2 logical CPU replicas.
+
+Each optimizer is SGD with momentum (linear in the gradients): a rounding-level gradient difference stays at
+rounding level, while a wrong 1/R loss scaling doubles every step. (Adam divides each gradient by its own
+running size, so on a weight whose gradient is rounding noise it turns that noise into steps of the learning
+rate, in a direction set by the CPU's order of float32 sums.) For every network the case writes, after step 1
+and after step 3, the L2 distance of ``mirrored`` and of ``reordered`` from ``one`` per weight and over all
+weights, and the size of the update ``one`` made; and the three runs' logs.
+
+``--unscaled`` makes ``distribute.scale_loss`` the identity: the check must then fail (tests/test_distribute.py).
 Cases: gan, gan_r1, style, style_adversarial, resume_gan, resume_style.
 """
-import dataclasses
 import json
 import sys
 import tempfile
@@ -24,9 +36,13 @@ tf = import_tensorflow()
 import keras  # noqa: E402
 
 from ganstyle_edu import checkpoints, distribute, gan, models, stylenet  # noqa: E402
-from ganstyle_edu.callbacks import Checkpoint, MetricsHistory  # noqa: E402
+from ganstyle_edu.callbacks import MetricsHistory  # noqa: E402
 
 STEPS, BATCH = 3, 4
+SNAPSHOTS = (1, STEPS)  # steps after which the weights are compared
+LEARNING_RATE, MOMENTUM = 1e-2, 0.9
+# The style network's perceptual loss is about 10⁷ times its identity steps' pixel loss: a smaller rate after them
+STYLE_LEARNING_RATE = 1e-10
 # The VGG16 layers are built once per process and drawing their initial values advances Keras' seeded stream;
 # build them now, so that every run below starts its networks from the same point of that stream.
 from ganstyle_edu.features import FeatureExtractor  # noqa: E402
@@ -34,8 +50,42 @@ from ganstyle_edu.features import FeatureExtractor  # noqa: E402
 FeatureExtractor(stylenet.STYLE_LAYERS)
 
 
-def _max_difference(a, b):
-    return max(float(np.max(np.abs(np.asarray(x) - np.asarray(y)))) for x, y in zip(a, b))
+class _AfterIdentity(keras.optimizers.schedules.LearningRateSchedule):
+    """LEARNING_RATE for the first ``identity_steps`` steps, then STYLE_LEARNING_RATE."""
+
+    def __init__(self, identity_steps):
+        self.identity_steps = identity_steps
+
+    def __call__(self, step):
+        return tf.where(step < self.identity_steps, LEARNING_RATE, STYLE_LEARNING_RATE)
+
+
+def _sgd(name, learning_rate=LEARNING_RATE):
+    return keras.optimizers.SGD(learning_rate, momentum=MOMENTUM, name=name)
+
+
+def _weights(model) -> dict[str, np.ndarray]:
+    return {weight.path: np.asarray(weight).astype(np.float64) for weight in model.weights}
+
+
+def _distances(runs: dict) -> dict:
+    """runs: {run name: {step: {path: array}}}, with "one" and the initial weights at step 0 →
+    {step: {"update": ‖one − initial‖, "mirrored": ‖mirrored − one‖, "reordered": ‖reordered − one‖,
+    "per_weight": {path: [update, mirrored, reordered]}}} (L2 norms; over all weights when not per weight)."""
+    out = {}
+    initial = runs["one"][0]
+    for step in SNAPSHOTS:
+        one = runs["one"][step]
+        per_weight = {path: [float(np.linalg.norm(one[path] - initial[path])),
+                             float(np.linalg.norm(runs["mirrored"][step][path] - one[path])),
+                             float(np.linalg.norm(runs["reordered"][step][path] - one[path]))] for path in one}
+        totals = np.sqrt(np.sum(np.square(list(per_weight.values())), axis=0))
+        out[step] = {"update": float(totals[0]), "mirrored": float(totals[1]), "reordered": float(totals[2]),
+                     "per_weight": per_weight}
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------- the GAN
 
 
 def _tiny_gan(strategy, r1_weight=0.0):
@@ -44,35 +94,57 @@ def _tiny_gan(strategy, r1_weight=0.0):
         generator = models.build_dcgan_generator(latent_dim=8, image_size=16, width=8)
         discriminator = models.build_dcgan_discriminator(image_size=16, width=8, dropout=0.0)
         model = gan.GAN(generator, discriminator, seed=0, strategy=strategy, r1_weight=r1_weight)
-        model.compile(g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, name="g_adam"),
-                      d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, name="d_adam"))
+        model.compile(g_optimizer=_sgd("g_sgd"), d_optimizer=_sgd("d_sgd"))
     return model
 
 
-def _images():
+def _images(reordered=False):
     crops = np.random.default_rng(1).uniform(-1, 1, (STEPS * BATCH, 16, 16, 3)).astype(np.float32)
-    return tf.data.Dataset.from_tensor_slices(crops).batch(BATCH, drop_remainder=True)
+    dataset = tf.data.Dataset.from_tensor_slices(crops).batch(BATCH, drop_remainder=True)
+    return dataset.map(lambda batch: tf.reverse(batch, axis=[0])) if reordered else dataset
 
 
-def _gan_run(strategy, steps=STEPS, model=None, initial_step=0, r1_weight=0.0):
+class _Snapshots(keras.callbacks.Callback):
+    """The networks' weights after each step in SNAPSHOTS (and before the first)."""
+
+    def __init__(self, networks, initial_step=0):
+        super().__init__()
+        self.networks, self.initial_step = networks, initial_step
+        self.taken = {name: {initial_step: _weights(network)} for name, network in networks.items()}
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = self.initial_step + batch + 1
+        if step in SNAPSHOTS:
+            for name, network in self.networks.items():
+                self.taken[name][step] = _weights(network)
+
+
+def _gan_run(strategy, steps=STEPS, model=None, initial_step=0, r1_weight=0.0, reordered=False):
     model = model or _tiny_gan(strategy, r1_weight)
     history = MetricsHistory()
-    gan.train(model, _images().skip(initial_step), steps, callbacks=[history], initial_step=initial_step)
-    return model, history.history
+    snapshots = _Snapshots({"generator": model.generator, "discriminator": model.discriminator}, initial_step)
+    gan.train(model, _images(reordered).skip(initial_step), steps, callbacks=[history, snapshots],
+              initial_step=initial_step)
+    return model, history.history, snapshots.taken
 
 
 def case_gan(r1_weight=0.0):
-    one, logs_one = _gan_run(None, r1_weight=r1_weight)
-    two, logs_two = _gan_run(distribute.make_strategy("mirrored", cpu_replicas=2), r1_weight=r1_weight)
-    return {"replicas": two.strategy.num_replicas_in_sync,
-            "generator": _max_difference(one.generator.weights, two.generator.weights),
-            "discriminator": _max_difference(one.discriminator.weights, two.discriminator.weights),
-            "logs_one": logs_one, "logs_two": logs_two}
+    mirrored = distribute.make_strategy("mirrored", cpu_replicas=2)
+    runs = {"one": _gan_run(None, r1_weight=r1_weight), "reordered": _gan_run(None, r1_weight=r1_weight,
+                                                                              reordered=True),
+            "mirrored": _gan_run(mirrored, r1_weight=r1_weight)}
+    return {"replicas": runs["mirrored"][0].strategy.num_replicas_in_sync,
+            "networks": {name: _distances({run: taken[2][name] for run, taken in runs.items()})
+                         for name in ("generator", "discriminator")},
+            "logs": {run: taken[1] for run, taken in runs.items()}}
 
 
 def case_gan_r1():
     """With the R1 penalty (a gradient of D's input gradient) and batch normalisation in G."""
     return case_gan(r1_weight=10.0)
+
+
+# ----------------------------------------------------------------------------------------- the style trainer
 
 
 def _style_config(adversarial_weight):
@@ -82,46 +154,49 @@ def _style_config(adversarial_weight):
                                    adversarial_weight=adversarial_weight)
 
 
-def _style_run(strategy, adversarial_weight, steps=STEPS):
+def _style_trainer(strategy, adversarial_weight, reordered=False):
     trainer = stylenet.StyleNetTrainer(_style_config(adversarial_weight), strategy=strategy)
-    trainer.train(steps)
+    with distribute.scope(strategy):  # SGD with momentum in place of Adam, built in the strategy's scope
+        trainer.generator_optimizer = _sgd("g_sgd", _AfterIdentity(trainer.config.identity_steps))
+        if trainer.discriminator is not None:
+            trainer.discriminator_optimizer = _sgd("d_sgd")
+        for _, optimizer, network in trainer._optimizers():
+            optimizer.build(network.trainable_variables)
+    if reordered:
+        next_batch, real_patches = trainer.next_batch, trainer.real_patches
+        trainer.next_batch = lambda: tuple(tf.reverse(t, axis=[0]) for t in next_batch())
+        trainer.real_patches = lambda size: real_patches(size)[::-1]
     return trainer
 
 
-def _unused_differences(one, two, tolerance=1e-5):
-    """Weights of ``two`` that differ from ``one``'s by more than ``tolerance``: {path: [difference, how much
-    the generator's output moves when that weight alone is set to one's value]}.
+def _networks(trainer):
+    return {"generator": trainer.generator, **({"discriminator": trainer.discriminator}
+                                               if trainer.discriminator is not None else {})}
 
-    Adam divides each gradient by its own running size, so a weight whose gradient is zero up to rounding (an
-    instance normalisation's β feeding another instance normalisation, which removes it) takes steps of the
-    learning rate in a direction set by rounding; such a weight may differ, provided the output does not move.
-    """
-    photos = tf.constant(np.random.default_rng(3).uniform(0, 1, (2, 32, 32, 3)).astype(np.float32))
-    before = np.asarray(two.generate(photos, tf.zeros(2, tf.int32)))
-    found = {}
-    for mine, theirs in zip(one.generator.weights, two.generator.weights):
-        difference = float(np.max(np.abs(np.asarray(mine) - np.asarray(theirs))))
-        if difference > tolerance:
-            kept = np.asarray(theirs)
-            theirs.assign(np.asarray(mine))
-            moved = float(np.max(np.abs(np.asarray(two.generate(photos, tf.zeros(2, tf.int32))) - before)))
-            theirs.assign(kept)
-            found[theirs.path] = [difference, moved]
-    return found
+
+def _style_run(strategy, adversarial_weight, reordered=False):
+    trainer = _style_trainer(strategy, adversarial_weight, reordered)
+    taken = {name: {0: _weights(network)} for name, network in _networks(trainer).items()}
+    for step in SNAPSHOTS:
+        trainer.train(step)
+        for name, network in _networks(trainer).items():
+            taken[name][step] = _weights(network)
+    return trainer, trainer.history, taken
 
 
 def _style_case(adversarial_weight):
-    one = _style_run(None, adversarial_weight)
-    two = _style_run(distribute.make_strategy("mirrored", cpu_replicas=2), adversarial_weight)
+    mirrored = distribute.make_strategy("mirrored", cpu_replicas=2)
+    runs = {"one": _style_run(None, adversarial_weight),
+            "reordered": _style_run(None, adversarial_weight, reordered=True),
+            "mirrored": _style_run(mirrored, adversarial_weight)}
     photos = tf.constant(np.random.default_rng(3).uniform(0, 1, (2, 32, 32, 3)).astype(np.float32))
-    outputs = [np.asarray(t.generate(photos, tf.zeros(2, tf.int32))) for t in (one, two)]
-    result = {"replicas": two.strategy.num_replicas_in_sync,
-              "generator": _max_difference(one.generator.weights, two.generator.weights),
-              "unused": _unused_differences(one, two), "output": float(np.max(np.abs(outputs[0] - outputs[1]))),
-              "logs_one": one.history, "logs_two": two.history}
-    if adversarial_weight:
-        result["discriminator"] = _max_difference(one.discriminator.weights, two.discriminator.weights)
-    return result
+    outputs = {run: np.asarray(taken[0].generate(photos, tf.zeros(2, tf.int32)), np.float64)
+               for run, taken in runs.items()}
+    return {"replicas": runs["mirrored"][0].strategy.num_replicas_in_sync,
+            "networks": {name: _distances({run: taken[2][name] for run, taken in runs.items()})
+                         for name in _networks(runs["one"][0])},
+            "output": {run: float(np.linalg.norm(outputs[run] - outputs["one"])) for run in ("mirrored", "reordered")},
+            "logs": {run: taken[1] for run, taken in runs.items()}}
 
 
 def case_style():
@@ -132,45 +207,75 @@ def case_style_adversarial():
     return _style_case(0.5)
 
 
+# ------------------------------------------------------------------------------- resuming across strategies
+
+
+def _max_difference(a, b):
+    return max(float(np.max(np.abs(np.asarray(x) - np.asarray(y)))) for x, y in zip(a, b))
+
+
+def _distance(a, b):
+    return float(np.sqrt(sum(np.sum(np.square(np.asarray(x).astype(np.float64) - np.asarray(y)))
+                             for x, y in zip(a, b))))
+
+
+def _resume_result(restored_step, loaded, reference, resumed, reordered):
+    """Bit-for-bit loading, and the resumed run's distance from an uninterrupted one beside rounding's."""
+    return {"restored_step": restored_step, "loaded": loaded,
+            "resumed": _distance(reference.weights, resumed.weights),
+            "reordered": _distance(reference.weights, reordered.weights)}
+
+
 def case_resume_gan():
-    """2 steps under one strategy, a checkpoint, 1 more step under the other; against 3 uninterrupted steps."""
+    """2 steps under one strategy, a checkpoint, 1 more step under the other; against 3 uninterrupted steps.
+    SGD's momentum is the optimizer state the checkpoint must carry."""
     mirrored = distribute.make_strategy("mirrored", cpu_replicas=2)
-    reference, _ = _gan_run(None)
+    reference, _, _ = _gan_run(None)
+    reordered, _, _ = _gan_run(None, reordered=True)
     result = {}
     for first, second, name in ((mirrored, None, "mirrored_then_none"), (None, mirrored, "none_then_mirrored")):
         with tempfile.TemporaryDirectory() as folder:
-            model, _ = _gan_run(first, steps=2)
+            model, _, _ = _gan_run(first, steps=2)
             checkpoints.save_checkpoint(model, folder)
             resumed = _tiny_gan(second)
             step = checkpoints.restore_checkpoint(resumed, folder)
-            loaded = _max_difference(model.generator.weights, resumed.generator.weights)
+            loaded = max(_max_difference(model.generator.weights, resumed.generator.weights),
+                         _max_difference(model.discriminator.weights, resumed.discriminator.weights))
             _gan_run(second, steps=STEPS, model=resumed, initial_step=step)
-            result[name] = {"restored_step": step, "loaded": loaded,
-                            "generator": _max_difference(reference.generator.weights, resumed.generator.weights)}
+            result[name] = _resume_result(step, loaded, reference.generator, resumed.generator, reordered.generator)
     return result
 
 
 def case_resume_style():
     mirrored = distribute.make_strategy("mirrored", cpu_replicas=2)
-    reference = _style_run(None, 0.5)
+    reference = _style_trainer(None, 0.5)
+    reference.train(STEPS)
+    reordered = _style_trainer(None, 0.5, reordered=True)
+    reordered.train(STEPS)
     result = {}
     for first, second, name in ((mirrored, None, "mirrored_then_none"), (None, mirrored, "none_then_mirrored")):
         with tempfile.TemporaryDirectory() as folder:
-            trainer = _style_run(first, 0.5, steps=2)
+            trainer = _style_trainer(first, 0.5)
+            trainer.train(2)
             trainer.save_checkpoint(folder)
-            resumed = stylenet.StyleNetTrainer(_style_config(0.5), strategy=second)
+            resumed = _style_trainer(second, 0.5)
             step = resumed.restore_checkpoint(folder)
-            loaded = _max_difference(trainer.generator.weights, resumed.generator.weights)
+            loaded = max(_max_difference(trainer.generator.weights, resumed.generator.weights),
+                         _max_difference(trainer.discriminator.weights, resumed.discriminator.weights))
             resumed.train(STEPS)
-            result[name] = {"restored_step": step, "loaded": loaded,
-                            "generator": _max_difference(reference.generator.weights, resumed.generator.weights)}
+            result[name] = _resume_result(step, loaded, reference.generator, resumed.generator, reordered.generator)
     return result
 
 
 CASES = {name[5:]: function for name, function in globals().items() if name.startswith("case_")}
 
 if __name__ == "__main__":
-    out, names = sys.argv[1], sys.argv[2:] or list(CASES)
+    arguments = sys.argv[1:]
+    out = arguments.pop(0)
+    if "--unscaled" in arguments:  # the bug the equality checks exist to catch: no 1/R on the replicas' losses
+        arguments.remove("--unscaled")
+        distribute.scale_loss = lambda loss: loss
+    names = arguments or list(CASES)
     results = {name: CASES[name]() for name in names}
     with open(out, "w") as stream:
         json.dump(results, stream, indent=1, default=float)

@@ -66,3 +66,27 @@ def test_installed_package_finds_its_own_data_copy(tmp_path, monkeypatch):
     shutil.rmtree(fake_pkg / "_data")
     with pytest.raises(FileNotFoundError, match="sample images were not found"):
         data.data_dir()
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_the_environment_is_the_one_constraints_txt_pins():
+    """`make install` installs with constraints.txt: every pin is exact, every direct requirement of the course is
+    pinned, and each pinned distribution that is installed has the pinned version (`make constraints` refreshes)."""
+    import importlib.metadata
+
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version and re.fullmatch(r"[\w.+!-]+", version), f"constraints.txt: {line!r} is not NAME==VERSION"
+            pins[_normalised(name)] = version
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    direct = project["project"]["dependencies"] + [spec for extra in project["project"]["optional-dependencies"].values()
+                                                   for spec in extra] + project["build-system"]["requires"]
+    assert sorted({_normalised(_name(spec)) for spec in direct} - set(pins)) == []
+    installed = {_normalised(d.metadata["Name"]): d.version for d in importlib.metadata.distributions()}
+    assert {name: installed[name] for name in pins if name in installed} == {
+        name: version for name, version in pins.items() if name in installed}
