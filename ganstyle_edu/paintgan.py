@@ -31,10 +31,14 @@ from .gan import GAN, train
 from .images import atomic_path, atomic_write, to_signed
 from .losses import ADVERSARIAL_LOSSES
 from .shipped import PAINTING_GAN_DIR, painting_gans
-from .models import UPSAMPLE_MODES, build_dcgan_discriminator, build_dcgan_generator
+from .models import (SPATIAL_UPSAMPLINGS, UPSAMPLE_MODES, build_dcgan_discriminator, build_dcgan_generator,
+                     build_patch_discriminator, build_spatial_generator)
 
 tf = import_tensorflow()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
+
+RECIPES = ("dcgan", "spatial")
+SPATIAL_FACTOR = 2 ** SPATIAL_UPSAMPLINGS  # pixels per noise cell of the spatial generator
 
 
 
@@ -43,9 +47,13 @@ class PaintingGANConfig:
     """One painting-patch GAN run; the defaults are the shipped recipe (notebook 07)."""
 
     style: str = "starry_night"  # a bundled painting
+    recipe: str = "dcgan"  # "dcgan": notebook 04's networks; "spatial": models.build_spatial_generator + a PatchGAN
     max_side: int = 320  # the painting is resized to this long side before cropping
     crop_size: int = 64
-    latent_dim: int = 100
+    latent_dim: int = 100  # dcgan: the noise vector's length (spatial: set by the three numbers below)
+    local_channels: int = 8  # spatial: noise channels per grid cell (the grid is crop_size / 16 cells a side)
+    global_dim: int = 32  # spatial: the noise shared by the whole sample
+    d_layers: int = 3  # spatial: the PatchGAN's stride-2 convolutions (3: each logit sees 70 px; 2: 34 px)
     g_width: int = 32
     d_width: int = 32
     upsample: str = "resize"
@@ -62,11 +70,16 @@ class PaintingGANConfig:
         if not 0.0 <= self.heldout_fraction < 1.0:
             raise ValueError(f"heldout_fraction={self.heldout_fraction} must be in [0, 1): the share of the "
                              "painting's longer side kept out of training (0.25: the last quarter)")
+        if self.recipe not in RECIPES:
+            raise ValueError(f"recipe={self.recipe!r}: use one of {', '.join(RECIPES)}")
+        if self.recipe == "spatial" and self.crop_size % SPATIAL_FACTOR:
+            raise ValueError(f"crop_size={self.crop_size}: the spatial recipe paints 16 pixels per noise cell; use "
+                             "a multiple of 16")
         if self.upsample not in UPSAMPLE_MODES:
             raise ValueError(f"upsample={self.upsample!r}: use one of {', '.join(UPSAMPLE_MODES)}")
         if self.loss not in ADVERSARIAL_LOSSES:
             raise ValueError(f"loss={self.loss!r}: use one of {', '.join(ADVERSARIAL_LOSSES)}")
-        for name in ("num_steps", "batch_size", "g_width", "d_width", "latent_dim"):
+        for name in ("num_steps", "batch_size", "g_width", "d_width", "latent_dim", "local_channels", "d_layers"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)} must be at least 1")
 
@@ -80,8 +93,14 @@ def build(config: PaintingGANConfig, strategy=None) -> GAN:
     distribute.check_global_batch(config.batch_size, strategy, "batch_size")
     with distribute.scope(strategy):
         keras.utils.set_random_seed(config.seed)
-        generator = build_dcgan_generator(config.latent_dim, config.crop_size, config.g_width, config.upsample)
-        discriminator = build_dcgan_discriminator(config.crop_size, config.d_width)
+        if config.recipe == "spatial":
+            generator = build_spatial_generator(config.crop_size // SPATIAL_FACTOR, config.local_channels,
+                                                config.global_dim, config.g_width, name="generator")
+            discriminator = build_patch_discriminator(config.d_width, config.d_layers, name="discriminator",
+                                                      value_range="signed")
+        else:
+            generator = build_dcgan_generator(config.latent_dim, config.crop_size, config.g_width, config.upsample)
+            discriminator = build_dcgan_discriminator(config.crop_size, config.d_width)
         model = GAN(generator, discriminator, loss=config.loss, seed=config.seed, augment=config.augment,
                     strategy=strategy)
         model.compile(g_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=0.5, name="g_adam"),

@@ -113,6 +113,7 @@ class StyleNetConfig:
     skips: bool = True
     discriminator_width: int = 32
     style_layers: tuple = STYLE_LAYERS
+    style_layer_weights: tuple | None = None  # one per style layer (default 1 each)
     content_layer: str = CONTENT_LAYER
     loss_dtype: str = "bfloat16"
     min_scale: float = 0.5
@@ -149,6 +150,9 @@ class StyleNetConfig:
                                      ("output_upsampling", self.output_upsampling, OUTPUT_UPSAMPLINGS)):
             if value not in allowed:
                 raise ValueError(f"StyleNetConfig: {name}={value!r}; use one of {', '.join(allowed)}")
+        if self.style_layer_weights is not None and len(self.style_layer_weights) != len(self.style_layers):
+            raise ValueError(f"StyleNetConfig: {len(self.style_layer_weights)} style_layer_weights for "
+                             f"{len(self.style_layers)} style_layers; give one weight per layer")
         if self.train_norms_only and self.init_from is None:
             raise ValueError("StyleNetConfig: train_norms_only=True needs init_from (the trained generator whose "
                              "convolutions stay frozen)")
@@ -175,6 +179,30 @@ def content_images(config: StyleNetConfig) -> dict[str, np.ndarray]:
         raise ValueError(f"StyleNetConfig: contents {sorted(held_out)} are held-out photos (data/heldout, "
                          "data/survey), kept for measuring quality; train on data/content")
     return {name: data.sample(name, max_side=2 * config.crop_size) for name in _content_names(config)}
+
+
+def balanced_layer_weights(config: StyleNetConfig, extractor: FeatureExtractor | None = None) -> tuple:
+    """Style-layer weights w_l = 1 / D̄_l that give every style layer the same say (notebook 06).
+
+    D̄_l is the mean Gram distance mean((G^l(photo) − G^l(painting))²) between the training photos (at the
+    trainer's 2·crop_size) and the paintings (at ``style_size``). These distances span five orders of
+    magnitude on the bundled VGG16 — about 10⁷ at relu1_2, 10¹ at relu4_3 — so with equal weights the style
+    loss is colour and fine grain, and the layers where strokes and swirls live (block 4–5) are never asked
+    for. Balanced, the style term starts near β · 1 and is β times the mean share of each layer's distance
+    still to go. Rounded to three significant digits, so that a record shows them plainly.
+    """
+    extractor = extractor or FeatureExtractor(list(config.style_layers))
+    photos = list(content_images(config).values())
+    paintings = [resize(load_image(style_path(style)), config.style_size) for style in config.styles]
+    painting_grams = [{layer: gram_matrix(f) for layer, f in extractor(p[None]).items()} for p in paintings]
+    totals = dict.fromkeys(config.style_layers, 0.0)
+    for photo in photos:
+        features = extractor(photo[None])
+        for layer in config.style_layers:
+            gram = gram_matrix(features[layer])
+            totals[layer] += sum(float(tf.reduce_mean((gram - target[layer]) ** 2)) for target in painting_grams)
+    count = len(photos) * len(paintings)
+    return tuple(float(f"{count / totals[layer]:.3g}") for layer in config.style_layers)
 
 
 def data_checksum(config: StyleNetConfig) -> str:
@@ -258,6 +286,8 @@ class StyleNetTrainer:
         grams = [self.extractor(image) for image in self.style_images]
         self.style_targets = {layer: tf.concat([gram_matrix(g[layer]) for g in grams], axis=0)  # (N, C, C)
                               for layer in config.style_layers}
+        weights = config.style_layer_weights or (1.0,) * len(config.style_layers)
+        self.layer_weights = dict(zip(config.style_layers, weights))  # {layer: w_l} of the style loss
         self.sampler = CropSampler(content_images(config), config.crop_size, config.min_scale, config.seed,
                                    config.color_jitter)
         self.discriminator = None
@@ -315,7 +345,7 @@ class StyleNetTrainer:
         content = content_loss({c.content_layer: features[c.content_layer]},
                                {c.content_layer: targets[c.content_layer]}) * c.content_weight
         grams = {layer: tf.gather(self.style_targets[layer], style_ids) for layer in c.style_layers}  # (B, C, C)
-        style = style_loss({k: features[k] for k in c.style_layers}, grams) * c.style_weight
+        style = style_loss({k: features[k] for k in c.style_layers}, grams, self.layer_weights) * c.style_weight
         style = style / len(c.style_layers)
         tv = total_variation_loss(stylised) / tf.cast(tf.shape(stylised)[0], tf.float32) * c.tv_weight
         return {"content": content, "style": style, "tv": tv}
@@ -516,6 +546,7 @@ def trained_loss(config: StyleNetConfig, shape, num_steps: int = 300):
     height, width = shape[:2]
     return NSTConfig(size=max(height, width), style_size=config.style_size, num_steps=num_steps, optimizer="lbfgs",
                      style_layers=tuple(config.style_layers), content_layers=(config.content_layer,),
+                     style_layer_weights=config.style_layer_weights and tuple(config.style_layer_weights),
                      content_weight=config.content_weight, style_weight=config.style_weight,
                      tv_weight=config.tv_weight * config.crop_size ** 2 / (height * width), jit_compile=False)
 

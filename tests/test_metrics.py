@@ -7,9 +7,11 @@ import pytest
 from PIL import Image, ImageFilter
 
 from ganstyle_edu import data, images, metrics
+from ganstyle_edu.config import import_tensorflow
 from ganstyle_edu.features import FeatureExtractor
 
 SIDE = 96
+tf = import_tensorflow()
 
 
 def _uint8(image):
@@ -42,6 +44,50 @@ def _assert_ordering(scores):
     assert scores["same"] == pytest.approx(0.0, abs=1e-6 * scores["noise"]), scores
     assert 0.0 < scores["jpeg"] < scores["noise"], scores
     assert 0.0 < scores["blur"] < scores["noise"], scores
+
+
+# --- per-layer share of the way --------------------------------------------------------------------
+
+
+class _PixelFeatures:
+    """A stand-in feature network: layer "a" is the image itself, layer "b" its 2×2 average-pooled squares."""
+
+    def __call__(self, batch):
+        batch = np.asarray(batch, np.float64)
+        height, width = batch.shape[1] // 2 * 2, batch.shape[2] // 2 * 2
+        pooled = batch[:, :height, :width].reshape(batch.shape[0], height // 2, 2, width // 2, 2, 3).mean(axis=(2, 4))
+        return {"a": tf.constant(batch, tf.float32), "b": tf.constant(pooled ** 2, tf.float32)}
+
+
+def _numpy_share(image, photo, painting, features):
+    """1 − D(image, painting) / D(photo, painting) per layer, with Gram matrices from explicit loops."""
+    def gram(maps):
+        maps = np.asarray(maps, np.float64)[0]  # (H, W, C)
+        height, width, channels = maps.shape
+        out = np.zeros((channels, channels))
+        for i in range(height):
+            for j in range(width):
+                out += np.outer(maps[i, j], maps[i, j])
+        return out / (height * width)
+
+    grams = [{k: gram(v) for k, v in features(x[None]).items()} for x in (image, photo, painting)]
+    return {k: 1 - np.mean((grams[0][k] - grams[2][k]) ** 2) / np.mean((grams[1][k] - grams[2][k]) ** 2)
+            for k in grams[0]}
+
+
+def test_share_of_the_way_against_a_numpy_loop():
+    rng = np.random.default_rng(4)
+    photo, painting = rng.uniform(0, 1, (10, 12, 3)), rng.uniform(0, 1, (14, 8, 3)) ** 2
+    image = 0.3 * photo + 0.7 * rng.uniform(0, 1, (10, 12, 3)) ** 2
+    found = metrics.style_share_of_the_way(image, photo, painting, extractor=_PixelFeatures(), layers=["a", "b"])
+    expected = _numpy_share(image, photo, painting, _PixelFeatures())
+    assert found == pytest.approx(expected, rel=1e-4)
+    same = metrics.style_share_of_the_way(photo, photo, painting, extractor=_PixelFeatures(), layers=["a", "b"])
+    assert same == pytest.approx({"a": 0.0, "b": 0.0}, abs=1e-6)  # the photo itself has gone no way
+    assert metrics.style_share_of_the_way(painting, photo, painting, extractor=_PixelFeatures(),
+                                          layers=["a"])["a"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="at a the photo already has the painting's Gram matrix"):
+        metrics.style_share_of_the_way(image, painting, painting, extractor=_PixelFeatures(), layers=["a"])
 
 
 # --- style distance --------------------------------------------------------------------------------
@@ -189,6 +235,20 @@ def test_kid_is_symmetric_and_deterministic_with_subsets(crop_sets):
     assert metrics.kid(noise, first, num_subsets=4, subset_size=4, seed=1) == pytest.approx(value, rel=1e-9)
     assert metrics.kid(first, noise, num_subsets=4, subset_size=4, seed=1) == value
     assert metrics.kid(np.stack(first), noise, num_subsets=4, subset_size=4, seed=1) == pytest.approx(value)
+
+
+def test_kid_standard_error_is_that_of_the_subsets_mean(crop_sets, monkeypatch):
+    first, _, noise = crop_sets
+    value, error = metrics.kid(first, noise, num_subsets=5, subset_size=4, seed=1, standard_error=True)
+    assert value == metrics.kid(first, noise, num_subsets=5, subset_size=4, seed=1)
+    seen = []  # every subset's MMD², as the estimator computes them
+    original = metrics.polynomial_mmd2
+    monkeypatch.setattr(metrics, "polynomial_mmd2", lambda *a, **k: seen.append(original(*a, **k)) or seen[-1])
+    metrics.kid(first, noise, num_subsets=5, subset_size=4, seed=1)
+    assert len(seen) == 5 and value == pytest.approx(np.mean(seen))
+    assert error == pytest.approx(np.std(seen, ddof=1) / np.sqrt(5)) and error > 0
+    whole = metrics.kid(first[:6], noise, subset_size=6, standard_error=True)  # one subset: the whole sets
+    assert whole[1] == 0.0
 
 
 def test_kid_paired_on_one_set_is_zero(crop_sets):

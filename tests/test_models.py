@@ -143,3 +143,61 @@ def test_checkerboard_energy_separates_a_checkerboard_from_smooth_and_noise():
     assert 0.05 < checkerboard_energy(mixed) < 0.95
     with pytest.raises(ValueError, match="period=2"):
         checkerboard_energy(np.zeros((31, 32)))
+
+
+@pytest.mark.parametrize("noise_grid", [2, 3, 4, 5])
+def test_the_spatial_generator_paints_16_pixels_per_noise_cell(tf, noise_grid):
+    from ganstyle_edu import models
+
+    generator = models.build_spatial_generator(noise_grid, local_channels=2, global_dim=3, width=2)
+    assert generator.input_shape == (None, noise_grid * noise_grid * 2 + 3)
+    assert models.spatial_latent_dim(noise_grid, 2, 3) == generator.input_shape[-1]
+    z = np.random.default_rng(0).standard_normal((2, generator.input_shape[-1])).astype(np.float32)
+    images = np.asarray(generator(z, training=False))
+    assert images.shape == (2, 16 * noise_grid, 16 * noise_grid, 3) and np.abs(images).max() <= 1
+    assert models.spatial_shape(generator) == {"noise_grid": noise_grid, "local_channels": 2, "global_dim": 3}
+
+
+def test_spatial_generator_parameter_count_by_formula(tf):
+    from ganstyle_edu import models
+
+    w, local, shared = 4, 3, 5
+    generator = models.build_spatial_generator(4, local, shared, w)
+    conv = lambda c_in, c_out: 3 * 3 * c_in * c_out  # noqa: E731  (no bias: a batch norm follows)
+    bn = lambda c: 4 * c  # noqa: E731  γ, β, moving mean, moving variance
+    widths = [8 * w, 4 * w, 2 * w, w, w]  # in_conv, then up1 … up4 (never below w)
+    expected = conv(local + shared, widths[0]) + bn(widths[0])
+    expected += sum(conv(a, b) + bn(b) for a, b in zip(widths, widths[1:]))
+    expected += conv(w, 3) + 3  # to_rgb, with bias
+    assert generator.count_params() == expected
+    assert models.count_params(generator, trainable_only=True) == expected - 2 * sum(widths)
+
+
+def test_a_spatial_generator_paints_a_larger_canvas_with_the_same_weights(tf):
+    from ganstyle_edu import models
+
+    generator = models.build_spatial_generator(2, 2, 3, 2)
+    bigger = models.resize_spatial_generator(generator, 5)
+    assert bigger.output_shape == (None, 80, 80, 3) and bigger.count_params() == generator.count_params()
+    for layer in generator.layers:
+        for mine, theirs in zip(layer.weights, bigger.get_layer(layer.name).weights):
+            np.testing.assert_array_equal(np.asarray(mine), np.asarray(theirs))
+    z = np.ones((1, bigger.input_shape[-1]), np.float32)  # the same noise in every cell: a uniform canvas
+    image = np.asarray(bigger(z, training=False))[0]
+    assert np.ptp(image.reshape(-1, 3), axis=0).max() < 1e-5 and np.abs(image).max() > 0  # no cell drawn apart
+    with pytest.raises(ValueError, match="noise_grid=1 must be a whole number ≥ 2"):
+        models.build_spatial_generator(1)
+
+
+@pytest.mark.parametrize("num_layers, side, out", [(2, 64, 16), (3, 64, 8), (3, 48, 6)])
+def test_the_patch_discriminator_is_fully_convolutional(tf, num_layers, side, out):
+    from ganstyle_edu import models
+
+    discriminator = models.build_patch_discriminator(4, num_layers, value_range="signed")
+    logits = discriminator(np.zeros((2, side, side, 3), np.float32))
+    assert tuple(logits.shape) == (2, out, out, 1)  # one logit per patch
+    convs = [4 * 4 * 3 * 4 + 4] + [4 * 4 * (4 * 2 ** min(i - 1, 3)) * (4 * 2 ** min(i, 3)) + 4 * 2 ** min(i, 3)
+                                   + 2 * 4 * 2 ** min(i, 3) for i in range(1, num_layers + 1)]
+    assert discriminator.count_params() == sum(convs) + 4 * 4 * 4 * 2 ** min(num_layers, 3) + 1
+    with pytest.raises(ValueError, match="value_range='pixels'"):
+        models.build_patch_discriminator(4, 2, value_range="pixels")

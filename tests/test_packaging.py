@@ -76,6 +76,7 @@ def test_the_environment_is_the_one_constraints_txt_pins():
     """`make install` installs with constraints.txt: every pin is exact, every direct requirement of the course is
     pinned, and each pinned distribution that is installed has the pinned version (`make constraints` refreshes)."""
     import importlib.metadata
+    import sysconfig
 
     pins = {}
     for line in (ROOT / "constraints.txt").read_text().splitlines():
@@ -87,6 +88,7 @@ def test_the_environment_is_the_one_constraints_txt_pins():
     direct = project["project"]["dependencies"] + [spec for extra in project["project"]["optional-dependencies"].values()
                                                    for spec in extra] + project["build-system"]["requires"]
     assert sorted({_normalised(_name(spec)) for spec in direct} - set(pins)) == []
-    installed = {_normalised(d.metadata["Name"]): d.version for d in importlib.metadata.distributions()}
+    site = sysconfig.get_paths()["purelib"]  # not the copies other packages vendor (setuptools' _vendor/)
+    installed = {_normalised(d.metadata["Name"]): d.version for d in importlib.metadata.distributions(path=[site])}
     assert {name: installed[name] for name in pins if name in installed} == {
         name: version for name, version in pins.items() if name in installed}

@@ -18,18 +18,24 @@ def test_config_is_validated(paintgan):
         paintgan.PaintingGANConfig(upsample="bilinear")
     with pytest.raises(ValueError, match="num_steps=0"):
         paintgan.PaintingGANConfig(num_steps=0)
+    with pytest.raises(ValueError, match="recipe='sinGAN': use one of dcgan, spatial"):
+        paintgan.PaintingGANConfig(recipe="sinGAN")
+    with pytest.raises(ValueError, match="crop_size=72: the spatial recipe paints 16 pixels per noise cell"):
+        paintgan.PaintingGANConfig(recipe="spatial", crop_size=72)
 
 
-def test_two_steps_then_save_and_load_give_the_same_networks(paintgan, tmp_path):
+@pytest.mark.parametrize("recipe", ["dcgan", "spatial"])
+def test_two_steps_then_save_and_load_give_the_same_networks(paintgan, tmp_path, recipe):
     config = dataclasses.replace(paintgan.PaintingGANConfig(), num_steps=2, batch_size=4, g_width=4, d_width=4,
-                                 style="great_wave")
+                                 style="great_wave", recipe=recipe)
     model, record = paintgan.train_gan(config)
+    assert model.generator.output_shape == (None, 64, 64, 3)
     assert model.step == 2 and record["steps"] == 2 and len(record["history_every_10_steps"]["step"]) == 0
     assert record["generator_params"] == model.generator.count_params()
     assert record["data_sha256"] == hashlib.sha256(paintgan.data.sample_path("great_wave").read_bytes()).hexdigest()
     paintgan.save_gan(model, record, tmp_path)
     loaded, loaded_record = paintgan.load_gan(tmp_path, "great_wave")
-    z = np.random.default_rng(0).standard_normal((3, 100)).astype("float32")
+    z = np.random.default_rng(0).standard_normal((3, model.latent_dim)).astype("float32")
     np.testing.assert_array_equal(loaded.generate(z=z), model.generate(z=z))
     crops = paintgan.real_crops(config, 3)
     np.testing.assert_array_equal(np.asarray(loaded.discriminator(crops, training=False)),
@@ -56,9 +62,10 @@ def test_the_shipped_starry_night_gan(paintgan):
         paintgan.pretrained_gan("udnie")
 
 
-@pytest.mark.parametrize("style, axis", [("starry_night", 1), ("the_scream", 0)])
-def test_the_held_out_region_is_the_last_quarter_of_the_longer_side(paintgan, style, axis):
-    config = paintgan.PaintingGANConfig(style=style)
+@pytest.mark.parametrize("style, axis, max_side", [("starry_night", 1, 320), ("the_scream", 0, 320),
+                                                  ("starry_night", 1, 512)])
+def test_the_held_out_region_is_the_last_quarter_of_the_longer_side(paintgan, style, axis, max_side):
+    config = paintgan.PaintingGANConfig(style=style, max_side=max_side)
     painting = paintgan.data.sample(style, max_side=config.max_side)
     train, held = paintgan.painting_regions(config)
     assert train.shape[axis] + held.shape[axis] == painting.shape[axis] == max(painting.shape[:2])

