@@ -31,26 +31,23 @@ CACHE = Path(os.environ.get("GANSTYLE_CACHE", Path.home() / ".cache" / "ganstyle
 GATYS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
 
 # name: (what changes, {field: value}); "balanced" in style_layer_weights means stylenet.balanced_layer_weights
+BALANCED = {"style_layers": GATYS, "style_layer_weights": "balanced"}
 LEVERS = {
     "today": ("the recipe of the shipped network (Magenta's layers, equal weights, β = 4)", {}),
-    "balanced": ("Magenta's layers, each weighted 1/D̄_l (β = 3e5)",
-                 {"style_layer_weights": "balanced", "style_weight": 3e5}),
-    "balanced_gatys": ("Gatys' five layers block1–5_conv1, each weighted 1/D̄_l (β = 3e5)",
-                       {"style_layers": GATYS, "style_layer_weights": "balanced", "style_weight": 3e5}),
-    "balanced_gatys_b1e5": ("… β = 1e5", {"style_layers": GATYS, "style_layer_weights": "balanced",
-                                          "style_weight": 1e5}),
-    "balanced_gatys_b1e6": ("… β = 1e6", {"style_layers": GATYS, "style_layer_weights": "balanced",
-                                          "style_weight": 1e6}),
-    "balanced_gatys_deep2": ("… block4–5 weighted twice", {"style_layers": GATYS, "style_layer_weights": "deep2",
-                                                           "style_weight": 3e5}),
-    "balanced_gatys_content4": ("… content at block4_conv2", {"style_layers": GATYS, "style_layer_weights": "balanced",
-                                                              "style_weight": 3e5, "content_layer": "block4_conv2"}),
-    "balanced_gatys_style384": ("… the painting at 384 px for its Gram targets",
-                                {"style_layers": GATYS, "style_layer_weights": "balanced", "style_weight": 3e5,
-                                 "style_size": 384}),
-    "balanced_gatys_crop256": ("… 256-px crops (batch 2: the same pixels per step)",
-                               {"style_layers": GATYS, "style_layer_weights": "balanced", "style_weight": 3e5,
-                                "crop_size": 256, "batch_size": 2}),
+    "balanced_gatys_b3e5": ("Gatys' five layers block1–5_conv1, each weighted 1/D̄_l, β = 3e5",
+                            {**BALANCED, "style_weight": 3e5}),
+    "balanced_gatys_b3e6": ("… β = 3e6", {**BALANCED, "style_weight": 3e6}),
+    "balanced_gatys_b1e7": ("… β = 1e7", {**BALANCED, "style_weight": 1e7}),
+    "balanced_magenta_b3e6": ("Magenta's layers, each weighted 1/D̄_l, β = 3e6",
+                              {"style_layer_weights": "balanced", "style_weight": 3e6}),
+    "balanced_gatys_b3e6_deep2": ("Gatys' layers balanced, β = 3e6, block4–5 weighted twice",
+                                  {**BALANCED, "style_layer_weights": "deep2", "style_weight": 3e6}),
+    "balanced_gatys_b3e6_content4": ("Gatys' layers balanced, β = 3e6, content at block4_conv2",
+                                     {**BALANCED, "style_weight": 3e6, "content_layer": "block4_conv2"}),
+    "balanced_gatys_b3e6_style384": ("Gatys' layers balanced, β = 3e6, the painting at 384 px for its Gram targets",
+                                     {**BALANCED, "style_weight": 3e6, "style_size": 384}),
+    "balanced_gatys_b3e6_crop256": ("Gatys' layers balanced, β = 3e6, 256-px crops (batch 2: the same pixels)",
+                                    {**BALANCED, "style_weight": 3e6, "crop_size": 256, "batch_size": 2}),
 }
 
 

@@ -77,17 +77,24 @@ def translation(images, seed, ratio: float = 0.125):
 
 
 def cutout(images, seed, ratio: float = 0.5):
-    """Zero one (ratio·H) × (ratio·W) square per image, centred at a uniform random position (it may overhang)."""
+    """Zero one (ratio·H) × (ratio·W) square per image (sides rounded to whole pixels), centred at a uniform
+    random pixel c: rows c − ⌊size/2⌋ … c − ⌊size/2⌋ + size − 1, and likewise columns; it may overhang."""
     batch, height, width = tf.shape(images)[0], tf.shape(images)[1], tf.shape(images)[2]
     seeds = tf.random.experimental.stateless_split(seed, 2)
     size_y = tf.cast(tf.cast(height, tf.float32) * ratio + 0.5, tf.int32)
     size_x = tf.cast(tf.cast(width, tf.float32) * ratio + 0.5, tf.int32)
     centre_y = tf.random.stateless_uniform((batch, 1), seeds[0], 0, height, dtype=tf.int32)
     centre_x = tf.random.stateless_uniform((batch, 1), seeds[1], 0, width, dtype=tf.int32)
-    inside_y = tf.abs(tf.range(height)[None, :] - centre_y) * 2 < size_y  # (B, H)
-    inside_x = tf.abs(tf.range(width)[None, :] - centre_x) * 2 < size_x  # (B, W)
+    inside_y = _inside_square(height, centre_y, size_y)  # (B, H)
+    inside_x = _inside_square(width, centre_x, size_x)  # (B, W)
     keep = 1.0 - tf.cast(inside_y[:, :, None] & inside_x[:, None, :], images.dtype)  # (B, H, W)
     return images * keep[..., None]
+
+
+def _inside_square(length, centres, size):
+    """(B, length): whether each position lies among the ``size`` positions from centre − ⌊size/2⌋ on."""
+    offsets = tf.range(length)[None, :] - centres + size // 2  # (B, length): 0 at the square's first position
+    return (offsets >= 0) & (offsets < size)
 
 
 def diff_augment(images, policy: tuple[str, ...], seed):

@@ -16,6 +16,7 @@ re-run shows the same numbers.
 from __future__ import annotations
 
 import dataclasses
+import numbers
 import os
 import random
 import sys
@@ -90,20 +91,23 @@ def _set_threads(tf, threads: int) -> None:
                       "ganstyle_edu.config.setup() before using other ganstyle_edu modules.", stacklevel=3)
 
 
-def _split_cpu(tf) -> None:
-    """N logical CPU devices when $GANSTYLE_CPU_REPLICAS = N (a mirrored strategy on one CPU, notebook 11).
+def _split_cpu(tf, count: int | None = None) -> None:
+    """``count`` logical CPU devices (a mirrored strategy on one CPU, notebook 11); without it, N when
+    $GANSTYLE_CPU_REPLICAS = N, else none.
 
     TensorFlow fixes its devices when it starts, so this runs before the first op or not at all."""
-    text = os.environ.get(CPU_REPLICAS_VAR, "").strip()
-    if not text:
-        return
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{CPU_REPLICAS_VAR}={text!r} must be a whole number ≥ 1 (logical CPU devices)")
+    if count is None:
+        text = os.environ.get(CPU_REPLICAS_VAR, "").strip()
+        if not text:
+            return
+        if not text.isdigit() or int(text) < 1:
+            raise ValueError(f"{CPU_REPLICAS_VAR}={text!r} must be a whole number ≥ 1 (logical CPU devices)")
+        count = int(text)
     cpus = tf.config.list_physical_devices("CPU")
-    tf.config.set_logical_device_configuration(cpus[0], [tf.config.LogicalDeviceConfiguration()] * int(text))
+    tf.config.set_logical_device_configuration(cpus[0], [tf.config.LogicalDeviceConfiguration()] * count)
 
 
-def import_tensorflow(threads: int | None = None, start: bool = True):
+def import_tensorflow(threads: int | None = None, start: bool = True, *, cpu_replicas: int | None = None):
     """Import TensorFlow with its C++ start-up log lines kept out of notebooks (notebook 00).
 
     TensorFlow writes lines such as ``WARNING: All log messages before absl::InitializeLog()`` straight
@@ -111,7 +115,8 @@ def import_tensorflow(threads: int | None = None, start: bool = True):
     notebook. We point descriptor 2 at /dev/null for the import and the first op (which starts the
     runtime and probes devices) only. ``threads`` sizes the op thread pools before that first op.
     start=False imports without running that op, for what must happen before the runtime starts (a
-    multi-worker strategy, notebook 11).
+    multi-worker strategy, notebook 11). ``cpu_replicas`` splits the CPU into that many logical devices
+    (default: $GANSTYLE_CPU_REPLICAS, if set); like ``threads``, only on the first import.
     """
     if "tensorflow" in sys.modules:
         tf = sys.modules["tensorflow"]
@@ -129,7 +134,7 @@ def import_tensorflow(threads: int | None = None, start: bool = True):
 
         if threads is not None:
             _set_threads(tf, threads)
-        _split_cpu(tf)
+        _split_cpu(tf, cpu_replicas)
         if start:
             tf.constant(0.0) + 1.0  # start the runtime now: its device probes log too  # noqa: B018
     finally:
@@ -143,6 +148,20 @@ def import_tensorflow(threads: int | None = None, start: bool = True):
     return tf
 
 
+def _check_cpu_replicas(cpu_replicas) -> int:
+    """``cpu_replicas`` as an int; refuses a count that is not a whole number ≥ 1, or one that TensorFlow, already
+    started, does not have."""
+    if not isinstance(cpu_replicas, numbers.Integral) or isinstance(cpu_replicas, bool) or cpu_replicas < 1:
+        raise ValueError(f"setup: cpu_replicas={cpu_replicas!r} must be a whole number ≥ 1 (logical CPU devices)")
+    if "tensorflow" in sys.modules:
+        import tensorflow as tf
+
+        if len(tf.config.list_logical_devices("CPU")) != cpu_replicas:
+            raise RuntimeError(f"cpu_replicas={cpu_replicas}: TensorFlow has already started; restart the "
+                               "kernel and call config.setup(cpu_replicas=...) before anything else")
+    return int(cpu_replicas)
+
+
 def setup(seed: int = 0, *, mode: str | None = None, threads: int | None = None,
           deterministic: bool = False, cpu_replicas: int | None = None) -> RunConfig:
     """Prepare a notebook or script: threads, quiet logs, seeds; returns the run's config (notebook 00).
@@ -151,18 +170,14 @@ def setup(seed: int = 0, *, mode: str | None = None, threads: int | None = None,
         first TensorFlow op of the process; later calls keep the threads already set.
     deterministic: also make TensorFlow ops deterministic (slower; for exact reproductions).
     cpu_replicas: split the CPU into this many logical devices, for a mirrored strategy on a laptop
-        (notebook 11); like threads, only before TensorFlow's first op (call setup first thing).
+        (notebook 11); like threads, only before TensorFlow's first op (call setup first thing). It goes
+        straight to TensorFlow's start: the environment ($GANSTYLE_CPU_REPLICAS) is left as it was, so shell
+        commands and subprocesses started later do not inherit the split.
     """
     config = get_config(mode)
     if cpu_replicas is not None:
-        if "tensorflow" in sys.modules:
-            import tensorflow as tf
-
-            if len(tf.config.list_logical_devices("CPU")) != cpu_replicas:
-                raise RuntimeError(f"cpu_replicas={cpu_replicas}: TensorFlow has already started; restart the "
-                                   "kernel and call config.setup(cpu_replicas=...) before anything else")
-        os.environ[CPU_REPLICAS_VAR] = str(cpu_replicas)
-    tf = import_tensorflow(threads)
+        cpu_replicas = _check_cpu_replicas(cpu_replicas)
+    tf = import_tensorflow(threads, cpu_replicas=cpu_replicas)
     import keras
     import numpy as np
 

@@ -244,7 +244,8 @@ def train(gan: GAN, dataset, num_steps: int, callbacks=(), initial_step: int = 0
     dataset: a ``tf.data.Dataset`` of real-image batches in [−1, 1]; it is repeated as needed. Runs
     ``num_steps − initial_step`` steps of ``gan.fit`` (under the GAN's strategy, of :meth:`GAN.distributed_step`
     in a loop that makes the same callback calls, notebook 11). Returns the :class:`MetricsHistory` among
-    ``callbacks`` if there is one, else fit's History (None if there was nothing to do).
+    ``callbacks`` if there is one. Without one: fit's History, or None when there was nothing to do
+    (``num_steps`` ≤ ``initial_step``) or when the GAN trains under a strategy (its loop keeps no History).
     :class:`HealthMonitor` callbacks are moved last, so that the others see a step before any restore.
     """
     callbacks = sorted(callbacks, key=lambda c: isinstance(c, HealthMonitor))

@@ -15,7 +15,6 @@ import contextlib
 import io
 import os
 import tempfile
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -68,7 +67,8 @@ def load_image(src, max_side: int | None = None, *, max_pixels: int | None = DEF
         (H, W, 4) RGBA; uint8 (0..255), uint16 (0..65535), bool, or float in [0, 1].
     max_side: if given, shrink (never enlarge) so that the longer side is at most this many pixels.
     max_pixels: refuse images with more pixels than this before decoding them (a guard against
-        decompression bombs); None lifts the limit.
+        decompression bombs); None lifts this limit. Pillow's own, ``PIL.Image.MAX_IMAGE_PIXELS`` (it warns
+        above ~89 Mpx and refuses twice that, for the whole process), still applies to files.
     """
     if isinstance(src, (str, os.PathLike)):
         array = _load_file(Path(src), max_pixels)
@@ -124,18 +124,21 @@ def _load_file(path: Path, max_pixels: int | None) -> np.ndarray:
 
 
 def _decode(source, path: str, max_pixels: int | None) -> np.ndarray:
-    """Open a path or a binary stream with Pillow, refusing bombs and unreadable or corrupt files by name."""
-    limit = Image.MAX_IMAGE_PIXELS
+    """Open a path or a binary stream with Pillow, refusing bombs and unreadable or corrupt files by name.
+
+    ``Image.open`` reads only the header, so :func:`_check_pixels` sees the size before any pixel is decoded.
+    Pillow's process-wide guard (``PIL.Image.MAX_IMAGE_PIXELS``) is left as it is — switching it off for the
+    call would switch it off for every other thread too: it warns above its limit and refuses twice that,
+    which :func:`_pillow_refused` turns into an ImageError naming the file.
+    """
     try:
-        # Our own max_pixels check replaces Pillow's warning / DecompressionBombError thresholds.
-        Image.MAX_IMAGE_PIXELS = None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(source) as image:
-                _check_pixels(image.size, str(path), max_pixels)
-                image.load()
-                image = ImageOps.exif_transpose(image)
-                return _pil_to_array(image, str(path))
+        with Image.open(source) as image:
+            _check_pixels(image.size, str(path), max_pixels)
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            return _pil_to_array(image, str(path))
+    except Image.DecompressionBombError as exc:
+        raise _pillow_refused(path, exc, max_pixels) from None
     except UnidentifiedImageError:
         raise ImageError(f"{path}: not an image file Pillow can read (expected PNG, JPEG, BMP, TIFF, WebP, ...). "
                          "Check that it is the file you meant, or re-export it as PNG or JPEG.") from None
@@ -143,8 +146,14 @@ def _decode(source, path: str, max_pixels: int | None) -> np.ndarray:
         if isinstance(exc, ImageError):
             raise
         raise ImageError(f"{path}: the file is truncated or corrupt ({exc}). Re-download or re-export it.") from exc
-    finally:
-        Image.MAX_IMAGE_PIXELS = limit
+
+
+def _pillow_refused(path: str, error: Exception, max_pixels: int | None) -> ImageError:
+    """The ImageError for a file Pillow's own decompression-bomb guard refused before we saw its size."""
+    return ImageError(f"{path}: Pillow refuses it as a decompression bomb ({error}), before load_image's own "
+                      f"max_pixels={max_pixels if max_pixels is None else format(max_pixels, ',')} is checked. If "
+                      "you trust the file, raise PIL.Image.MAX_IMAGE_PIXELS (Pillow's limit for the whole "
+                      "process) and call load_image(..., max_pixels=None), or shrink it first.")
 
 
 def _pil_to_array(image: Image.Image, name: str) -> np.ndarray:

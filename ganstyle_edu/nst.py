@@ -10,10 +10,10 @@ The TensorFlow tutorial takes 1000 Adam steps (lr 0.02, β1 0.99, ε 0.1) at ful
 **L-BFGS** (the optimiser of Gatys et al.'s own code) reaches the tutorial's final loss 8.3× sooner on a
 2-core CPU at 256 px (bench/nst_speed.py: 107 s against 896 s). L-BFGS is a quasi-Newton method that
 builds a curvature estimate from the last m gradient differences; per step it costs one forward/backward
-pass, like Adam, but each step goes much further. Two other options are measured and kept: a
-**coarse-to-fine** schedule (first steps at half size, for a quarter of the cost) and **XLA**
-(`jit_compile=True`); at 256 px neither added to L-BFGS's gain (compilation and the extra stage cost what
-they save).
+pass, like Adam, but each step goes much further. Two other options are measured and kept, both off by
+default: a **coarse-to-fine** schedule (first steps at half size, for a quarter of the cost) and **XLA**
+(`jit_compile=True`); at 256 px on 2 cores neither added to L-BFGS's gain (compilation and the extra stage
+cost what they save).
 
 Colour preservation (Gatys et al. 2017): transfer on luminance only — the style's luminance is matched
 to the content's mean and spread, the transfer runs on grey images, and the result's luminance is
@@ -54,9 +54,9 @@ class NSTConfig:
     Layers: Gatys et al.'s (style relu1_1 … relu5_1, content relu4_2). Weights: α = 1e4 (content),
     β = 100 (style), γ = 1 (TV). The tutorial's β = 1e-2, γ = 30 were tuned for ImageNet VGG19, whose
     activations are far larger; on the bundled VGG16 they leave a blurred photo (notebook 02 shows it).
-    jit_compile: compile the loss-and-gradient step with XLA. On by default, although bench/nst_speed.py
-        measured no gain from it at 256 px on 2 cores (the first call pays the compilation): :data:`FAST`
-        and the notebooks' comparison runs turn it off.
+    jit_compile: compile the loss-and-gradient step with XLA. Off by default: bench/nst_speed.py measured
+        no gain from it at 256 px on 2 cores, and every scale of every run pays a compilation first;
+        ``jit_compile=True`` turns it on (bench/nst_speed.py times both).
     """
 
     size: int = 256
@@ -79,7 +79,7 @@ class NSTConfig:
     scales: tuple = (1.0,)
     coarse_fraction: float = 0.5
     preserve_color: bool = False
-    jit_compile: bool = True
+    jit_compile: bool = False
     weights: str = "hed-vgg16"
     seed: int = 0
     target_loss: float | None = None  # stop early once the full-size loss is at most this
@@ -231,6 +231,7 @@ def stylize(content, style, config: NSTConfig = NSTConfig(),
     content_mask: optional (H, W) weights of the content loss per position, any resolution (it is resized
         to each content layer's grid): e.g. 10 on a word's letters and 1 elsewhere keeps them legible
         (notebook 10; Gatys et al. 2017's spatial control).
+    A scale ends early when L-BFGS finds no step that lowers the loss (its history is then shorter).
     Returns an :class:`NSTResult`: the image, its weighted losses and the per-step history.
     """
     style_side = config.style_size or config.size
@@ -259,6 +260,7 @@ def stylize(content, style, config: NSTConfig = NSTConfig(),
         value_and_grad = _value_and_grad(loss, config.jit_compile)
         image = _resize_batch(image, scaled_h, scaled_w)
         optimizer = _Adam(config) if config.optimizer == "adam" else _LBFGS(config.lbfgs_memory)
+        reached = stop = False
         for _ in range(num_steps):
             image, parts, used = optimizer.step(value_and_grad, image)
             step += 1
@@ -271,14 +273,13 @@ def stylize(content, style, config: NSTConfig = NSTConfig(),
                 raise FloatingPointError(f"stylize: the loss became {values['total']} at step {step}; lower the "
                                          "learning rate or the style weight")
             reached = config.target_loss is not None and scale == 1.0 and values["total"] <= config.target_loss
-            stop = False
-            if callback and (step % callback_every == 0 or step == sum(steps_per_scale) or reached):
+            stalled = optimizer.stalled  # L-BFGS found no lower point: nothing more to gain at this scale
+            if callback and (step % callback_every == 0 or step == sum(steps_per_scale) or reached or stalled):
                 stop = bool(callback(step, image.numpy()[0], values))
-            if reached or stop:
+            if reached or stop or stalled:
                 break
-        else:
-            continue
-        break  # a stop at a coarse scale ends the whole run
+        if reached or stop:
+            break  # a stop at a coarse scale ends the whole run
     final, _ = value_and_grad(image)  # the losses of the image we return
     return NSTResult(image.numpy()[0], _to_float(final), history, config)
 
@@ -372,6 +373,7 @@ class _Adam:
         self.optimizer = tf.keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1,
                                                   epsilon=config.epsilon)
         self.variable = None
+        self.stalled = False  # Adam always takes its step
 
     def step(self, value_and_grad, image):
         if self.variable is None or self.variable.shape != image.shape:
@@ -383,44 +385,67 @@ class _Adam:
 
 
 class _LBFGS:
-    """Limited-memory BFGS on the pixels with a backtracking (Armijo) line search, projected to [0, 1].
+    """Limited-memory BFGS on the pixels with a backtracking line search, projected to [0, 1].
 
-    Two-loop recursion (Nocedal & Wright, Alg. 7.4) over the last ``memory`` pairs s = Δx, y = Δ∇L.
-    The losses reported for a step are those of the accepted new point (known from the line search).
+    Two-loop recursion (Nocedal & Wright, Alg. 7.4) over the last ``memory`` pairs s = Δx, y = Δ∇L. The line
+    search halves the step until the projected point x' = clip(x + t·d) decreases the loss enough (Armijo,
+    measured along the step actually taken, x' − x: the projection can shorten it). The losses reported for
+    a step are those of the accepted new point (known from the line search).
+    The loss never rises: a line search that finds no such point keeps the current one and drops the
+    curvature pairs, so that the next step starts again along the gradient; when that fails too (a minimum
+    within the line search's reach, or NaN/inf all around), ``stalled`` turns True and the run stops.
     """
+
+    SEARCH_STEPS = 12  # halvings of the step before the line search gives up
 
     def __init__(self, memory: int):
         self.memory = memory
         self.pairs: list = []  # (s, y, 1 / yᵀs)
         self.point = None  # (x, parts, grad) of the current iterate
+        self.stalled = False
 
     def step(self, value_and_grad, image):
         used = 0
         if self.point is None or self.point[0].shape != image.shape:
-            self.pairs = []
+            self.pairs, self.stalled = [], False
             parts, grad = value_and_grad(image)
             self.point, used = (image, parts, grad), 1
         x, parts, grad = self.point
-        direction = -self._inverse_hessian_times(grad)
-        slope = float(tf.reduce_sum(grad * direction))
-        if slope >= 0:  # not a descent direction: forget the curvature and use the gradient
-            self.pairs, direction = [], -grad
-            slope = float(tf.reduce_sum(grad * direction))
+        direction = self._descent_direction(grad)
         step_size = 1.0 if self.pairs else 1.0 / max(float(tf.reduce_max(tf.abs(grad))), 1e-12) * 0.05
-        total = float(parts["objective"])
-        for _ in range(12):  # backtracking: accept the first step with sufficient decrease
-            candidate = tf.clip_by_value(x + step_size * direction, 0.0, 1.0)
-            new_parts, new_grad = value_and_grad(candidate)
-            used += 1
-            if float(new_parts["objective"]) <= total + 1e-4 * step_size * slope:
-                break
-            step_size *= 0.5
+        found, evaluations = self._line_search(value_and_grad, self.point, direction, step_size)
+        used += evaluations
+        if found is None:  # no decrease: stay at x, forget the curvature; stalled if the gradient failed too
+            self.stalled, self.pairs = not self.pairs, []
+            return x, parts, used
+        candidate, new_parts, new_grad = found
         s, y = candidate - x, new_grad - grad
         ys = float(tf.reduce_sum(y * s))
         if ys > 1e-10:
             self.pairs = (self.pairs + [(s, y, 1.0 / ys)])[-self.memory:]
-        self.point = (candidate, new_parts, new_grad)
+        self.point = found
         return candidate, new_parts, used
+
+    def _descent_direction(self, grad):
+        """−H∇L; the plain −∇L (and no memory) when that is not a descent direction."""
+        direction = -self._inverse_hessian_times(grad)
+        if float(tf.reduce_sum(grad * direction)) >= 0:
+            self.pairs, direction = [], -grad
+        return direction
+
+    def _line_search(self, value_and_grad, point, direction, step_size: float):
+        """((x', parts, grad) of the first halved step with sufficient decrease, or None; evaluations used).
+        A NaN loss never counts as a decrease."""
+        x, parts, grad = point
+        total = float(parts["objective"])
+        for attempt in range(1, self.SEARCH_STEPS + 1):
+            candidate = tf.clip_by_value(x + step_size * direction, 0.0, 1.0)
+            new_parts, new_grad = value_and_grad(candidate)
+            slope = min(float(tf.reduce_sum(grad * (candidate - x))), 0.0)  # ∇Lᵀ(x' − x): the first-order gain
+            if float(new_parts["objective"]) <= total + 1e-4 * slope:
+                return (candidate, new_parts, new_grad), attempt
+            step_size *= 0.5
+        return None, self.SEARCH_STEPS
 
     def _inverse_hessian_times(self, grad):
         q, alphas = grad, []

@@ -12,8 +12,6 @@ spells w from names ("starry_night", "starry_night+the_scream" with a share, or 
 """
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 
 from .config import import_tensorflow
@@ -114,15 +112,22 @@ def stylize_with(generator, photo, mix=None) -> np.ndarray:
     return np.asarray(_forward(generator)(*inputs))[0, :height, :width]
 
 
-_FORWARD = weakref.WeakKeyDictionary()
+_FORWARD_ATTRIBUTE = "_ganstyle_compiled_forward"
 
 
 def _forward(generator):
-    """``generator(inputs, training=False)`` as one compiled graph, cached per generator: faster than Keras'
-    layer-by-layer eager call on a CPU (bench/stylize_speed.py); a new image size costs one retrace."""
-    if generator not in _FORWARD:
-        def forward(*inputs):
+    """``generator(inputs, training=False)`` as one compiled graph, kept on the generator itself: faster than
+    Keras' layer-by-layer eager call on a CPU (bench/stylize_speed.py); a new image size costs one retrace.
+
+    The compiled function lives in the generator's ``__dict__`` (set past Keras' attribute tracking), so it is
+    freed with the generator; a cache keyed by the generator would keep every bound copy alive, since the
+    function refers to its generator.
+    """
+    forward = generator.__dict__.get(_FORWARD_ATTRIBUTE)
+    if forward is None:
+        def call(*inputs):
             return generator(list(inputs) if len(inputs) > 1 else inputs[0], training=False)
 
-        _FORWARD[generator] = tf.function(forward, reduce_retracing=True)
-    return _FORWARD[generator]
+        forward = tf.function(call, reduce_retracing=True)
+        object.__setattr__(generator, _FORWARD_ATTRIBUTE, forward)
+    return forward

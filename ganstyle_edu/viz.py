@@ -286,29 +286,25 @@ def unit_atlas(outputs, activations, units: dict, *, quantile: float = 0.9, size
     return fig
 
 
-def exercise_reference(exercise_id: str, answer: dict | None = None, *, size: float = 3.2):
-    """The reference figure of an open exercise (notebook 00): the reference run's numbers per item (e.g. per
-    layer), one group of bars per series, with the learner's ``answer`` beside them when given."""
-    from . import exercises, features
-
-    exercise = exercises.REGISTRY[exercise_id]
-    if exercise.reference is None:
-        raise ValueError(f"exercise {exercise_id} has no reference figure; open exercises do: "
-                         f"{', '.join(i for i, e in exercises.REGISTRY.items() if e.reference is not None)}")
-    series = dict(exercise.reference())
-    if answer is not None:
-        series["your answer"] = answer
+def grouped_bars(series: dict, *, title: str = "", size: float = 3.2):
+    """Grouped bars: one group per item, one bar per series, e.g. an open exercise's reference runs and your answer
+    from ``exercises.reference_series`` (notebook 00). series: name -> {item: number}; the first series' items
+    set the groups, an item a series lacks is left empty."""
+    if not series or not all(isinstance(values, dict) and values for values in series.values()):
+        raise ValueError("grouped_bars: series must map each name to a non-empty {item: number} dict, "
+                         "e.g. exercises.reference_series(\"00.4\", your_answer)")
     items = list(next(iter(series.values())))
     fig, ax = plt.subplots(figsize=(2 * size, size))
     width = 0.8 / len(series)
     for index, (name, values) in enumerate(series.items()):
         ax.bar(np.arange(len(items)) + (index - (len(series) - 1) / 2) * width,
                [values.get(item, np.nan) for item in items], width, label=name)
-    ax.set_xticks(np.arange(len(items)), [features.paper_name(i) if i.startswith("block") else i for i in items])
+    ax.set_xticks(np.arange(len(items)), items)
     low = min(min(v.values()) for v in series.values())
     ax.set_ylim(min(0.0, low - 0.05) if low < 0.5 else max(0.0, low - 0.05), None)
     ax.legend(fontsize=8)
-    ax.set_title(f"exercise {exercise_id}: the reference run", fontsize=9)
+    if title:
+        ax.set_title(title, fontsize=9)
     fig.tight_layout()
     return fig
 

@@ -32,20 +32,30 @@ def _show(output: widgets.Output, fig) -> None:
 
 
 def _reports_errors(handler: Callable) -> Callable:
-    """Wrap an explorer's update/run handler: a value it cannot use (a ``ValueError``, ``ImageError``
-    included) becomes a one-line message inside the explorer's output, not a traceback under the cell;
-    ``explorer.state`` is then ``{"error": message}``."""
+    """Wrap an explorer's update/run handler so that no failure vanishes (notebook 01).
+
+    Any exception (a ``ValueError`` or ``ImageError`` from a value it cannot use, a ``FloatingPointError`` from
+    a NaN loss, TensorFlow's errors, ...) becomes a message, its type and text, inside the explorer's output,
+    not a traceback under the cell or in JupyterLab's log console (where a button's errors go);
+    ``explorer.state`` is then ``{"error": "Type: message"}``. KeyboardInterrupt and SystemExit pass through.
+    """
     @functools.wraps(handler)
     def guarded(self, *args):
         try:
             return handler(self, *args)
-        except ValueError as error:
-            self.state = {"error": str(error)}
-            self.output.clear_output()
-            self.output.append_stdout(f"⚠ {error}\n")
-            return self.state
+        except Exception as error:  # noqa: BLE001  (shown to the learner, never dropped)
+            return _show_error(self, error)
 
     return guarded
+
+
+def _show_error(explorer, error: Exception) -> dict:
+    """Put ``error``'s type and message in ``explorer.output`` and ``explorer.state``; returns the state."""
+    message = f"{type(error).__name__}: {error}"
+    explorer.state = {"error": message}
+    explorer.output.clear_output()
+    explorer.output.append_stdout(f"⚠ {message}\n")
+    return explorer.state
 
 
 def top_channels_gram(features, num_channels: int = 32) -> tuple[np.ndarray, list[int]]:
@@ -196,16 +206,19 @@ class UnitExplorer:
 
     def _refresh_options(self) -> None:
         self._quiet = True
-        found = self._dissection(self.layer.value)
-        concepts = list(found["iou"])
-        if self.concept.value not in concepts:
-            self.concept.options = concepts
-            self.concept.value = concepts[0]
-        iou = found["iou"][self.concept.value]
-        self.unit.options = [(f"{u} (IoU {iou[u]:.2f})", int(u)) for u in np.argsort(-iou)]
-        self.unit.value = int(np.argmax(iou))
-        self._quiet = False
+        try:
+            found = self._dissection(self.layer.value)
+            concepts = list(found["iou"])
+            if self.concept.value not in concepts:
+                self.concept.options = concepts
+                self.concept.value = concepts[0]
+            iou = found["iou"][self.concept.value]
+            self.unit.options = [(f"{u} (IoU {iou[u]:.2f})", int(u)) for u in np.argsort(-iou)]
+            self.unit.value = int(np.argmax(iou))
+        finally:
+            self._quiet = False  # a failed dissection must not silence the controls for good
 
+    @_reports_errors
     def _options_changed(self, *_):
         if not self._quiet:
             self._refresh_options()

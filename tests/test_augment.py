@@ -65,6 +65,36 @@ def test_cutout_zeroes_one_square_and_keeps_the_rest(augment, tf):
         assert zeroed.sum() == (rows.max() - rows.min() + 1) * (cols.max() - cols.min() + 1)  # a rectangle
 
 
+def cut_out_by_loop(image, centre_y, centre_x, size):
+    """Zero rows centre_y − size//2 … centre_y − size//2 + size − 1 and the same columns around centre_x,
+    where they fall inside the image: a plain loop."""
+    out = image.copy()
+    height, width = image.shape[:2]
+    for i in range(centre_y - size // 2, centre_y - size // 2 + size):
+        for j in range(centre_x - size // 2, centre_x - size // 2 + size):
+            if 0 <= i < height and 0 <= j < width:
+                out[i, j] = 0
+    return out
+
+
+@pytest.mark.parametrize("side, size", [(64, 32), (14, 7)])
+def test_cutout_matches_a_loop_and_cuts_the_stated_size(augment, tf, side, size):
+    """ratio 0.5: a size × size square — it was (size − 1) × (size − 1) for an even size."""
+    batch = images(16, side, seed=7)
+    seed = tf.constant([9, 10])
+    out = augment.cutout(tf.constant(batch), seed).numpy()
+    seeds = tf.random.experimental.stateless_split(seed, 2)
+    centres = [tf.random.stateless_uniform((16, 1), part, 0, side, dtype=tf.int32).numpy()[:, 0] for part in seeds]
+    whole = 0
+    for k in range(16):
+        np.testing.assert_array_equal(out[k], cut_out_by_loop(batch[k], centres[0][k], centres[1][k], size))
+        rows, cols = np.nonzero(np.all(out[k] == 0, axis=-1))
+        if min(rows.min(), cols.min()) > 0 and max(rows.max(), cols.max()) < side - 1:  # no overhang
+            assert (rows.max() - rows.min() + 1, cols.max() - cols.min() + 1, len(rows)) == (size, size, size * size)
+            whole += 1
+    assert whole > 0, "pick a seed that puts at least one square inside its image"
+
+
 def test_color_matches_its_formula(augment, tf):
     batch = images(4, 8, seed=3)
     seed = tf.constant([7, 8])

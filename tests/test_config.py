@@ -1,4 +1,8 @@
 import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -64,3 +68,35 @@ def test_setup_seeds_numpy_and_keras(tf):
 def test_setup_returns_the_mode_config(monkeypatch, tf):
     monkeypatch.setenv("GANSTYLE_MODE", "fast")
     assert config.setup() == config.CONFIGS["fast"]
+
+
+def test_setup_with_cpu_replicas_leaves_the_environment_as_it_was(monkeypatch, tf):
+    """cpu_replicas used to stay in $GANSTYLE_CPU_REPLICAS, so every later shell command and subprocess split its
+    CPU too. (TensorFlow has started here: only the count it already has is accepted.)"""
+    have = len(tf.config.list_logical_devices("CPU"))
+    monkeypatch.setenv(config.CPU_REPLICAS_VAR, "1")  # recorded, so that the variable's state is restored after
+    monkeypatch.delenv(config.CPU_REPLICAS_VAR)
+    config.setup(seed=0, mode="fast", cpu_replicas=have)
+    assert config.CPU_REPLICAS_VAR not in os.environ
+    monkeypatch.setenv(config.CPU_REPLICAS_VAR, str(have))  # set by the user: kept
+    config.setup(seed=0, mode="fast", cpu_replicas=have)
+    assert os.environ[config.CPU_REPLICAS_VAR] == str(have)
+    with pytest.raises(ValueError, match="cpu_replicas=0 must be a whole number"):
+        config.setup(seed=0, mode="fast", cpu_replicas=0)
+
+
+def test_setup_splits_a_fresh_process_without_exporting_the_split():
+    """In a new process (as tests/distributed_runs.py starts): two logical CPUs, and a child process started
+    afterwards sees no $GANSTYLE_CPU_REPLICAS."""
+    script = ("import os, subprocess, sys\n"
+              "from ganstyle_edu import config\n"
+              "config.setup(seed=0, mode='fast', cpu_replicas=2)\n"
+              "import tensorflow as tf\n"
+              "child = subprocess.run([sys.executable, '-c', 'import os; print(os.environ.get(%r))' % "
+              "config.CPU_REPLICAS_VAR], capture_output=True, text=True).stdout.strip()\n"
+              "print(len(tf.config.list_logical_devices('CPU')), os.environ.get(config.CPU_REPLICAS_VAR), child)\n")
+    environment = {name: value for name, value in os.environ.items() if name != config.CPU_REPLICAS_VAR}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                            env=environment, cwd=Path(__file__).resolve().parents[1])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split()[-3:] == ["2", "None", "None"]

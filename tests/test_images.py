@@ -71,6 +71,37 @@ def test_pixel_budget_can_be_raised(tmp_path):
     assert load_image(path, max_pixels=None).shape == (40, 50, 3)
 
 
+def test_loading_leaves_pillows_global_guard_alone(tmp_path, monkeypatch):
+    """Image.MAX_IMAGE_PIXELS is one setting for the whole process: switching it off during a load switched it
+    off for every other thread too. Our limit is checked on the header's size instead."""
+    from ganstyle_edu.images import decode_image
+
+    path = tmp_path / "photo.png"
+    Image.fromarray(_rgb(40, 50)).save(path)
+    limit, seen = Image.MAX_IMAGE_PIXELS, []
+    real_open = Image.open
+
+    def spying_open(*args, **kwargs):
+        seen.append(Image.MAX_IMAGE_PIXELS)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(Image, "open", spying_open)
+    assert load_image(path).shape == (40, 50, 3)
+    assert decode_image(path.read_bytes(), "upload.png").shape == (40, 50, 3)
+    with pytest.raises(ImageError, match="photo.png: 50×40 = 2,000 pixels is more than max_pixels=1,000"):
+        load_image(path, max_pixels=1000)
+    assert seen == [limit] * 3 and Image.MAX_IMAGE_PIXELS == limit
+
+
+def test_pillows_own_guard_gives_an_image_error_naming_the_file(tmp_path, monkeypatch):
+    path = tmp_path / "huge.png"
+    Image.fromarray(_rgb(50, 60)).save(path)  # 3,000 pixels: over twice the limit below, so Pillow refuses it
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    for max_pixels in (10_000, None):
+        with pytest.raises(ImageError, match="huge.png: Pillow refuses it as a decompression bomb.*MAX_IMAGE_PIXELS"):
+            load_image(path, max_pixels=max_pixels)
+
+
 @pytest.mark.parametrize("bad, match", [
     (np.zeros((4, 32, 32, 3), np.uint8), "shape"),
     (np.zeros((32, 32, 2), np.uint8), "shape"),

@@ -5,7 +5,7 @@ import pytest
 
 from ganstyle_edu import data, nst
 
-TINY = nst.NSTConfig(size=32, num_steps=6, jit_compile=False)
+TINY = nst.NSTConfig(size=32, num_steps=6)
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +136,73 @@ def test_lbfgs_with_the_box_gets_close_to_the_clipped_minimum(tf):
     x = _run_lbfgs(tf, value_and_grad, 40)
     assert x.min() >= 0.0 and x.max() <= 1.0
     np.testing.assert_allclose(x, np.clip(center.numpy(), 0, 1), atol=0.03)
+
+
+def test_lbfgs_stays_at_the_start_when_every_other_point_is_worse(tf):
+    """A line search that fails (here: +inf anywhere but the start) must not move: before, it took its last,
+    worse trial point."""
+    start = tf.fill((1, 4, 4, 3), 0.5)
+
+    def value_and_grad(x):
+        value = tf.where(tf.reduce_any(x != start), float("inf"), tf.reduce_sum(x))
+        return {"total": value, "objective": value}, tf.ones_like(x)
+
+    optimizer = nst._LBFGS(memory=5)
+    x, parts, used = optimizer.step(value_and_grad, start)
+    assert float(parts["objective"]) == 24.0 and np.array_equal(x.numpy(), start.numpy())
+    assert optimizer.stalled and used == 1 + optimizer.SEARCH_STEPS
+
+
+def _broken_after(value_and_grad, evaluations: int):
+    """``value_and_grad`` whose evaluations after the first ``evaluations`` give NaN, except at points it has
+    already scored (a NaN region the optimiser runs into)."""
+    scored, count = [], 0
+
+    def broken(x):
+        nonlocal count
+        count += 1
+        if count > evaluations and not any(np.array_equal(x.numpy(), seen) for seen in scored):
+            nan = x[0, 0, 0, 0] * float("nan")
+            return {"total": nan, "objective": nan}, x * nan
+        scored.append(x.numpy())
+        return value_and_grad(x)
+
+    return broken
+
+
+def test_a_failed_line_search_keeps_the_point_then_stops(tf):
+    """The loss never rises: the failed step stays put and drops the curvature pairs; when the plain gradient
+    step fails as well, the optimiser reports that it has stalled."""
+    _, value_and_grad = _quadratic(tf, 0.1, 0.9)
+    optimizer, x = nst._LBFGS(memory=10), tf.fill((1, 8, 8, 3), 0.5)
+    broken, losses, points = _broken_after(value_and_grad, 5), [], []
+    for _ in range(10):
+        x, parts, _ = optimizer.step(broken, x)
+        losses.append(float(parts["objective"]))
+        points.append(x.numpy())
+        if optimizer.stalled:
+            break
+    assert optimizer.stalled and optimizer.pairs == []
+    assert np.all(np.isfinite(losses)) and losses == sorted(losses, reverse=True), losses
+    assert losses[0] > losses[-1]  # the steps before the NaN region did descend
+    np.testing.assert_array_equal(points[-1], points[-2])  # the failed steps kept the last good point
+
+
+def test_stylize_ends_the_scale_when_lbfgs_stalls(pair, monkeypatch):
+    """Before, the failed line search's NaN point was taken and the run raised FloatingPointError."""
+    real, stops = nst._value_and_grad, []
+    monkeypatch.setattr(nst, "_value_and_grad", lambda loss, jit: _broken_after(real(loss, jit), 4))
+    result = nst.stylize(*pair, dataclasses.replace(TINY, num_steps=20), callback=lambda step, *_: stops.append(step),
+                         callback_every=100)
+    totals = result.history["total"]
+    assert len(totals) < 20 and stops == [len(totals)]  # stopped early, and the callback saw the last step
+    assert np.all(np.isfinite(totals)) and totals == sorted(totals, reverse=True)
+    assert result.losses["total"] == pytest.approx(totals[-1])
+
+
+def test_xla_is_off_by_default():
+    """bench/nst_speed.py measured no gain from XLA at 256 px on 2 cores, and each scale would pay a compilation."""
+    assert nst.NSTConfig().jit_compile is False and nst.FAST.jit_compile is False
 
 
 @pytest.mark.parametrize("field, value, match", [

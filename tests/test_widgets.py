@@ -87,7 +87,7 @@ def test_weights_explorer_passes_the_slider_values(styles):
 
 
 def test_weights_explorer_real_run(styles):
-    base = nst.NSTConfig(size=32, num_steps=3, jit_compile=False)
+    base = nst.NSTConfig(size=32, num_steps=3)
     explorer = widgets.WeightsExplorer(styles["noise"], styles["stripes"], base)
     state = explorer.run()
     assert state["image"].shape == (32, 32, 3)
@@ -187,9 +187,125 @@ def test_a_value_the_explorer_cannot_use_shows_its_message_inside_the_widget():
     photo = np.full((32, 32, 3), 0.5, np.float32)
     explorer = widgets.WeightsExplorer(photo, photo, nst.FAST, run=refuse)
     state = explorer.run()
-    assert state == {"error": "style_weight: must be positive"}
+    assert state == {"error": "ValueError: style_weight: must be positive"}
     shown = "".join(o.get("text", "") for o in explorer.output.outputs)
     assert "style_weight: must be positive" in shown and "Traceback" not in shown
+
+
+# Failures that are not a ValueError (a NaN loss, a TensorFlow error) must show in the widget too: each builder
+# makes one explorer with `fail` injected where its handlers compute, and returns the actions that reach it.
+FAILURES = [FloatingPointError("the loss became nan at step 3"),
+            RuntimeError("Graph execution error: OOM when allocating tensor")]
+
+
+def _raise(error):
+    def fail(*args, **kwargs):
+        raise error
+
+    return fail
+
+
+def _picture(seed=0):
+    return np.random.default_rng(seed).random((16, 16, 3)).astype(np.float32)
+
+
+def _gram_explorer(monkeypatch, fail):
+    maps = np.random.default_rng(0).random((1, 4, 4, 3)).astype(np.float32)
+    explorer = widgets.GramExplorer({"a": _picture(0), "b": _picture(1)}, lambda image: {"block1_conv1": maps},
+                                    synthesize=fail, layers=["block1_conv1"], num_channels=2)
+
+    def change_painting():
+        monkeypatch.setattr(explorer, "compute", fail)
+        explorer.style.value = "b"
+
+    return explorer, [explorer.synthesize, change_painting]
+
+
+def _weights_explorer(monkeypatch, fail):
+    explorer = widgets.WeightsExplorer(_picture(), _picture(1), nst.FAST, run=fail)
+    return explorer, [explorer.run]
+
+
+def _unit_explorer(monkeypatch, fail):
+    from ganstyle_edu import dissect
+
+    found = {"iou": {"edges": np.array([0.2, 0.7])}}
+    monkeypatch.setattr(widgets.UnitExplorer, "compute", fail)
+    explorer = widgets.UnitExplorer(None, np.zeros((2, 16, 16, 3)), ["known", "new"], {"known": found})
+    monkeypatch.setattr(dissect, "dissect_layer", fail)
+
+    def change_layer():  # dissects the new layer: the failure comes from dissect_layer
+        explorer.layer.value = "new"
+        assert not explorer._quiet, "a failed dissection must not silence the controls"
+
+    return explorer, [lambda: setattr(explorer.unit, "value", 0), change_layer]
+
+
+def _latent_explorer(monkeypatch, fail):
+    import types
+
+    monkeypatch.setattr(widgets.LatentExplorer, "compute", fail)
+    explorer = widgets.LatentExplorer(types.SimpleNamespace(input_shape=(None, 8)), {"axis": np.eye(8)[0]})
+    return explorer, [lambda: setattr(explorer.strength, "value", 1.0)]
+
+
+def _saliency_explorer(monkeypatch, fail):
+    monkeypatch.setattr(widgets.SaliencyExplorer, "compute", fail)
+    explorer = widgets.SaliencyExplorer(None, {"a": _picture(0), "b": _picture(1)}, {"gradient": None})
+    return explorer, [lambda: setattr(explorer.image, "value", "b")]
+
+
+def _style_mixer(monkeypatch, fail):
+    monkeypatch.setattr(widgets.StyleMixer, "compute", fail)
+    mixer = widgets.StyleMixer(None, ["a", "b"], {"photo": _picture()})
+    return mixer, [lambda: setattr(mixer.mix, "value", 0.25)]
+
+
+def _blind_comparison(monkeypatch, fail):
+    comparison = widgets.BlindComparison([("a", _picture(0), "b", _picture(1))] * 2)
+    monkeypatch.setattr(comparison, "agreement", fail)
+    return comparison, [lambda: comparison.choose("left")]
+
+
+def _playground_explorer(monkeypatch, fail):
+    from ganstyle_edu import stylegen, stylenet
+
+    playground = widgets.Playground({"photo": _picture()}, {"starry_night": _picture(1)}, ["starry_night"],
+                                    max_side=64)
+    monkeypatch.setattr(stylenet, "pretrained", lambda *args, **kwargs: (None, {}))
+    monkeypatch.setattr(stylegen, "stylize_with", fail)
+
+    def click_stylise():  # the button runs in a thread, where an uncaught error would only reach a log
+        playground.run_button.click()
+        playground._thread.join(timeout=60)
+
+    return playground, [playground.run, click_stylise]
+
+
+def _typography_explorer(monkeypatch, fail):
+    from ganstyle_edu import typography
+
+    explorer = widgets.TypographyExplorer({"noise": _picture()}, nst.FAST, height=32)
+    monkeypatch.setattr(typography, "glyph_mask", fail)
+    return explorer, [explorer.run]
+
+
+EXPLORERS = [_gram_explorer, _weights_explorer, _unit_explorer, _latent_explorer, _saliency_explorer, _style_mixer,
+             _blind_comparison, _playground_explorer, _typography_explorer]
+
+
+@pytest.mark.parametrize("error", FAILURES, ids=lambda error: type(error).__name__)
+@pytest.mark.parametrize("build", EXPLORERS, ids=lambda build: build.__name__.strip("_"))
+def test_any_failure_shows_its_type_and_message_inside_the_widget(monkeypatch, build, error):
+    explorer, actions = build(monkeypatch, _raise(error))
+    expected = f"{type(error).__name__}: {error}"
+    for action in actions:
+        explorer.output.clear_output()
+        explorer.state = {}
+        action()  # nothing propagates
+        assert explorer.state == {"error": expected}, action
+        shown = "".join(o.get("text", "") for o in explorer.output.outputs)
+        assert expected in shown and "Traceback" not in shown
 
 
 def test_blind_comparison_records_picks_through_the_random_order():
