@@ -53,6 +53,8 @@ RECIPES = {
     "spatial": {"recipe": "spatial", "max_side": 320},
     "dcgan@512": {"recipe": "dcgan", "max_side": 512},
     "spatial@512": {"recipe": "spatial", "max_side": 512},
+    "spatial_d2": {"recipe": "spatial", "max_side": 320, "d_layers": 2},
+    "spatial_r1": {"recipe": "spatial", "max_side": 320, "r1_weight": 10.0},
 }
 
 

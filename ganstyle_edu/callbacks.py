@@ -20,12 +20,13 @@ latent_dim, step), so this module sits below the GAN that uses it.
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 
 import numpy as np
 
 from . import distribute
-from .checkpoints import latest_step, restore_checkpoint, save_checkpoint
+from .checkpoints import close_segment, latest_step, next_segment, restore_checkpoint, save_checkpoint
 from .config import import_tensorflow
 from .images import check_value_range, save_gif, to_unit
 from .metrics import sample_diversity
@@ -308,29 +309,56 @@ class Checkpoint(keras.callbacks.Callback):
 
     See :func:`ganstyle_edu.checkpoints.save_checkpoint` for what is saved and why a killed run loses nothing
     but the steps since the last checkpoint. A checkpoint is never written while any weight or log is non-finite.
-    history: a :class:`MetricsHistory` saved alongside (and restored by :meth:`restore`).
+    history: a :class:`MetricsHistory` saved alongside (and restored by :meth:`restore`). run_config: the run's
+    configuration, saved and compared on restore. The callback also keeps the run's training time over all
+    its segments (:attr:`seconds`, :meth:`closed_segments`); with ``directory=None`` it does only that.
     """
 
-    def __init__(self, directory, every: int = 100, history: MetricsHistory | None = None, keep: int = 2):
+    def __init__(self, directory, every: int = 100, history: MetricsHistory | None = None, keep: int = 2,
+                 run_config: dict | None = None):
         super().__init__()
         if every < 1:
             raise ValueError(f"every={every} must be at least 1")
-        self.directory = Path(directory)
+        self.directory = None if directory is None else Path(directory)  # None: keep time and segments only
         self.every = every
         self.history = history
         self.keep = keep
+        self.run_config = run_config
         self.saved_steps: list[int] = []
+        self.seconds_before = 0.0  # training seconds of the segments before this one (restored)
+        self.segments = next_segment({}, {})
+        self._started = None
+
+    @property
+    def seconds(self) -> float:
+        """Training seconds of the whole run: earlier segments (from the restored checkpoint) and this one."""
+        return self.seconds_before + self.segment_seconds
+
+    @property
+    def segment_seconds(self) -> float:
+        return 0.0 if self._started is None else time.perf_counter() - self._started
+
+    def closed_segments(self, step: int) -> list[dict]:
+        """Every segment of the run, the current one ending at ``step`` (for the provenance record)."""
+        return close_segment(self.segments, step, self.segment_seconds)
+
+    def on_train_begin(self, logs=None):
+        self._started = time.perf_counter()
 
     def save(self, logs=None) -> Path | None:
         """Save now unless something is non-finite or this step is already saved; the folder, or None (notebook 05)."""
         gan = self.model
+        if self.directory is None:
+            return None
         if any(not math.isfinite(v) for v in _floats(logs).values()) or not _all_finite(gan):
             return None
         if not distribute.is_chief(getattr(gan, "strategy", None)):
             return None  # under a strategy, only the chief worker writes (notebook 11)
         if self.saved_steps and self.saved_steps[-1] == gan.step:
             return None
-        folder = save_checkpoint(gan, self.directory, self.history, self.keep)
+        run = {"run_config": self.run_config or {}, "seconds": round(self.seconds, 1),
+               "segments": self.closed_segments(gan.step)}
+        folder = save_checkpoint(gan, self.directory, self.history, self.keep, run=run)
         self.saved_steps.append(gan.step)
         return folder
 
@@ -339,15 +367,23 @@ class Checkpoint(keras.callbacks.Callback):
 
         restore_history: also replace the rows of this callback's :class:`MetricsHistory` by the saved
         ones (right when resuming a killed run; :class:`HealthMonitor` keeps the rows, NaNs included).
+        A checkpoint written with another ``run_config`` is refused (ValueError naming the fields); one whose
+        ``num_steps`` differs is resumed, and the change is recorded in :attr:`segments`.
         """
-        restored = restore_checkpoint(gan, self.directory, step, self.history if restore_history else None)
+        if self.directory is None:
+            return None
+        state = {}
+        restored = restore_checkpoint(gan, self.directory, step, self.history if restore_history else None,
+                                      run_config=self.run_config, state=state)
         if restored is not None:
             self.saved_steps.append(restored)  # the model now equals this checkpoint
+            self.seconds_before = float(state.get("seconds") or 0.0)
+            self.segments = next_segment(state, state.get("changed", {}))
         return restored
 
     def latest_step(self) -> int | None:
         """Step of the newest complete checkpoint in this directory, or None (notebook 05)."""
-        return latest_step(self.directory)
+        return None if self.directory is None else latest_step(self.directory)
 
     def on_train_batch_end(self, batch, logs=None):
         if self.model.step % self.every == 0:

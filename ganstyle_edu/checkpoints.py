@@ -137,6 +137,53 @@ def checkpoint_folder(directory, step: int | None = None) -> Path | None:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# A resumed run is the same run: its configuration is checked, its segments are recorded
+
+RESUMABLE_CHANGES = ("num_steps",)  # may differ on resume (a longer or shorter run); recorded in the segments
+
+
+def as_json(value):
+    """A configuration value as JSON stores it (tuples become lists), for comparing saved and current."""
+    return json.loads(json.dumps(value))
+
+
+def config_changes(saved: dict, current: dict, source, may_change=RESUMABLE_CHANGES) -> dict:
+    """{field: [saved, current]} of the fields allowed to change; ValueError naming every other difference.
+
+    saved: the configuration a checkpoint was written with (empty for a checkpoint that saved none);
+    current: the resuming run's (notebook 05). A field missing on one side counts as a difference. Continuing under another batch size, loss weight or crop
+    size would give one record for two different runs, so resuming refuses it.
+    """
+    if not saved:  # a checkpoint from before configurations were saved: nothing to compare
+        return {}
+    saved, current = as_json(saved), as_json(current)
+    missing = "(missing)"
+    differences = {key: [saved.get(key, missing), current.get(key, missing)] for key in sorted(set(saved) | set(current))
+                   if saved.get(key, missing) != current.get(key, missing)}
+    refused = {key: pair for key, pair in differences.items() if key not in may_change}
+    if refused:
+        listed = "; ".join(f"{key} {pair[0]!r} there, {pair[1]!r} now" for key, pair in refused.items())
+        raise ValueError(f"{source}: written with another configuration ({listed}): resume with the configuration "
+                         "that wrote it")
+    return differences
+
+
+def next_segment(state: dict, changed: dict) -> list[dict]:
+    """The segments of a run so far (from a checkpoint's state) and the one now starting, as provenance lists
+    them: [{"from_step", "to_step", "seconds", "changed"}, ...] (notebook 05). The new segment's end is filled in
+    by :func:`close_segment`."""
+    segments = [dict(s) for s in state.get("segments", [])]
+    if not segments and state.get("step"):  # a checkpoint from before segments were recorded: one segment
+        segments = [{"from_step": 0, "to_step": state["step"], "seconds": state.get("seconds"), "changed": {}}]
+    return segments + [{"from_step": state.get("step", 0), "to_step": None, "seconds": 0.0, "changed": changed}]
+
+
+def close_segment(segments: list[dict], step: int, seconds: float) -> list[dict]:
+    """A copy of ``segments`` whose last one ends at ``step`` after ``seconds`` of training."""
+    return segments[:-1] + [{**segments[-1], "to_step": step, "seconds": round(seconds, 1)}]
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Network weights, every one of them
 
 
@@ -272,7 +319,7 @@ def _gan_config(gan) -> dict:
             "discriminator_params": int(gan.discriminator.count_params())}
 
 
-def save_checkpoint(gan, directory, history=None, keep: int = 2) -> Path:
+def save_checkpoint(gan, directory, history=None, keep: int = 2, run: dict | None = None) -> Path:
     """Save everything a resumed run needs as ``directory/step_XXXXXXXX/``, atomically (notebook 05).
 
     gan: a compiled :class:`ganstyle_edu.gan.GAN`. The folder holds generator.weights.h5 and
@@ -281,7 +328,8 @@ def save_checkpoint(gan, directory, history=None, keep: int = 2) -> Path:
     the GAN's step — and the noise seed state), history.json (the rows of ``history``, a
     :class:`ganstyle_edu.callbacks.MetricsHistory`, if given) and state.json (step, history length,
     configuration), written last. See :func:`write_checkpoint` for why a kill at any moment leaves the
-    previous checkpoint intact and loadable.
+    previous checkpoint intact and loadable. run: more to keep in state.json — the run's configuration
+    ("run_config", checked on resume), its "segments" and training "seconds" (``paintgan.train_gan``).
     """
     def write(folder: Path) -> dict:
         save_weights(gan.generator, folder / "generator.weights.h5")
@@ -293,23 +341,31 @@ def save_checkpoint(gan, directory, history=None, keep: int = 2) -> Path:
         if history is not None:
             rows = len(history.history["step"])
             (folder / "history.json").write_text(json.dumps(history.history))
-        return {"history_length": rows, "config": _gan_config(gan)}
+        return {"history_length": rows, "config": _gan_config(gan), **(run or {})}
 
     return write_checkpoint(directory, gan.step, write, keep)
 
 
-def restore_checkpoint(gan, directory, step: int | None = None, history=None) -> int | None:
+def restore_checkpoint(gan, directory, step: int | None = None, history=None, run_config: dict | None = None,
+                       state: dict | None = None) -> int | None:
     """Load a checkpoint (default: the latest) into ``gan``; returns its step, or None if there is none (notebook 05).
 
     Restores both networks' weights and, if the GAN is compiled, both optimizers' state — so
     ``gan.step`` continues from the checkpoint's step — and the noise seed. An uncompiled GAN gets the
     weights only (enough to generate). history: a :class:`ganstyle_edu.callbacks.MetricsHistory` whose
-    rows are replaced by the saved ones.
+    rows are replaced by the saved ones. run_config: the resuming run's configuration; a checkpoint saved with
+    another one is refused before anything is loaded (:func:`config_changes`). state: a dict that receives the
+    checkpoint's state.json (its segments, seconds, and "changed": the allowed changes).
     """
     folder = checkpoint_folder(directory, step)
     if folder is None:
         return None
-    step = json.loads((folder / "state.json").read_text())["step"]
+    saved = json.loads((folder / "state.json").read_text())
+    if run_config is not None:
+        saved["changed"] = config_changes(saved.get("run_config", {}), run_config, folder)
+    if state is not None:
+        state.update(saved)
+    step = saved["step"]
     load_weights(gan.generator, folder / "generator.weights.h5")
     load_weights(gan.discriminator, folder / "discriminator.weights.h5")
     compiled = gan.g_optimizer is not None

@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +60,7 @@ class PaintingGANConfig:
     num_steps: int = 2400
     learning_rate: float = 2e-4
     loss: str = "non_saturating"
+    r1_weight: float = 0.0  # γ of the R1 penalty on D's gradient at real crops (0: off)
     seed: int = 0
     heldout_fraction: float = 0.25  # the far end of the painting's longer side, never cropped for training
     augment: str = "color,translation,cutout"  # DiffAugment (augment.py); "" for none
@@ -102,7 +102,7 @@ def build(config: PaintingGANConfig, strategy=None) -> GAN:
             generator = build_dcgan_generator(config.latent_dim, config.crop_size, config.g_width, config.upsample)
             discriminator = build_dcgan_discriminator(config.crop_size, config.d_width)
         model = GAN(generator, discriminator, loss=config.loss, seed=config.seed, augment=config.augment,
-                    strategy=strategy)
+                    r1_weight=config.r1_weight, strategy=strategy)
         model.compile(g_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=0.5, name="g_adam"),
                       d_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=0.5, name="d_adam"))
     return model
@@ -160,18 +160,15 @@ def train_gan(config: PaintingGANConfig, callbacks=(), strategy=None, checkpoint
     """
     model = build(config, strategy)
     history = MetricsHistory(every=10)
-    extra, initial_step = [], 0
-    if checkpoints is not None:
-        saver = Checkpoint(checkpoints, every=checkpoint_every, history=history)
-        initial_step = saver.restore(model) or 0
-        extra.append(saver)
+    # the run's clock and segments, and its checkpoints when there is a folder for them
+    saver = Checkpoint(checkpoints, every=checkpoint_every, history=history, run_config=dataclasses.asdict(config))
+    initial_step = saver.restore(model) or 0  # a checkpoint of another configuration: ValueError
     distribute.check_same_step(strategy, initial_step)  # every worker must resume from the same checkpoint
-    start = time.perf_counter()
     train(model, training_crops(config).skip(initial_step), config.num_steps,
-          callbacks=[history, *extra, *callbacks], initial_step=initial_step)
-    seconds = time.perf_counter() - start
+          callbacks=[history, saver, *callbacks], initial_step=initial_step)
     painting = data.sample_path(config.style)
-    record = {"config": dataclasses.asdict(config), "steps": model.step, "train_seconds": round(seconds, 1),
+    record = {"config": dataclasses.asdict(config), "steps": model.step, "train_seconds": round(saver.seconds, 1),
+              "segments": saver.closed_segments(model.step),
               "final_metrics": {k: round(float(v[-1]), 6) for k, v in history.history.items() if k != "step"},
               "generator_params": int(model.generator.count_params()),
               "discriminator_params": int(model.discriminator.count_params()),

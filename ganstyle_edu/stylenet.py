@@ -48,8 +48,8 @@ from typing import Callable
 import numpy as np
 
 from . import data, distribute
-from .checkpoints import (checkpoint_folder, load_optimizer_state, load_weights, record_text, save_optimizer_state,
-                          save_weights, write_checkpoint)
+from .checkpoints import (checkpoint_folder, close_segment, config_changes, load_optimizer_state, load_weights,
+                          next_segment, record_text, save_optimizer_state, save_weights, write_checkpoint)
 from .config import import_tensorflow
 from .features import FeatureExtractor
 from .gram import gram_matrix
@@ -306,6 +306,8 @@ class StyleNetTrainer:
                 optimizer.build(network.trainable_variables)
         self.step_count = 0
         self.seconds = 0.0
+        self.segments = next_segment({}, {})  # this run's segments (a resumed run has several)
+        self._segment_start = 0.0  # self.seconds when the current segment began
         self.history: dict[str, list[float]] = {}
         self._train_step = self._compiled(self._step)
         self._train_identity = self._compiled(self._identity_step)
@@ -468,7 +470,7 @@ class StyleNetTrainer:
             save_optimizer_state(folder, self._optimizers())
             (folder / "history.json").write_text(json.dumps(self.history))
             state = {"seconds": self.seconds, "sampler_state": self.sampler.rng.bit_generator.state,
-                     "config": dataclasses.asdict(self.config)}
+                     "config": dataclasses.asdict(self.config), "segments": self.closed_segments()}
             if self.discriminator is not None:
                 state["patch_state"] = self.patch_rng.bit_generator.state
             return state
@@ -488,8 +490,13 @@ class StyleNetTrainer:
         distribute.check_same_step(self.strategy, self.step_count)  # a worker with no checkpoint would be at 0
         return None if folder is None else self.step_count
 
+    def closed_segments(self) -> list[dict]:
+        """Every segment of this run so far, the current one ending now (for checkpoints and the record)."""
+        return close_segment(self.segments, self.step_count, self.seconds - self._segment_start)
+
     def _load_checkpoint(self, folder: Path) -> None:
         state = json.loads((folder / "state.json").read_text())
+        changed = config_changes(state.get("config", {}), dataclasses.asdict(self.config), folder)  # or ValueError
         for prefix, _, network in self._optimizers():
             try:
                 load_weights(network, folder / f"{prefix}.weights.h5")
@@ -502,6 +509,7 @@ class StyleNetTrainer:
             self.patch_rng.bit_generator.state = state["patch_state"]
         self.history = json.loads((folder / "history.json").read_text())
         self.step_count, self.seconds = state["step"], state["seconds"]
+        self.segments, self._segment_start = next_segment(state, changed), self.seconds
 
     def save(self, directory, name: str | None = None) -> Path:
         """Write the generator's weights and a provenance JSON into ``directory``, atomically (notebook 06).
@@ -581,7 +589,8 @@ def provenance(trainer: StyleNetTrainer) -> dict:
     curves = {k: [mean(v[i:i + every]) for i in range(0, len(v), every)] for k, v in history.items()}
     curves["step"] = [min(i + every, trainer.step_count) for i in range(0, trainer.step_count, every)]
     return {"config": dataclasses.asdict(trainer.config), "styles": list(trainer.config.style_names),
-            "steps": trainer.step_count, "train_seconds": round(trainer.seconds, 1), "machine": machine(),
+            "steps": trainer.step_count, "train_seconds": round(trainer.seconds, 1),
+            "segments": trainer.closed_segments(), "machine": machine(),
             "final_losses": last, "mean_losses_last_50": tail, "data_sha256": data_checksum(trainer.config),
             "tensorflow": tf.__version__, "keras": keras.__version__, "history_every_10_steps": curves}
 

@@ -96,9 +96,13 @@ def test_train_style_then_stylize_with_the_generator(tmp_path):
                 "--out", str(tmp_path))  # a longer run picks up the checkpoint of the finished one
     assert more.returncode == 0 and "resuming from step 2" in more.stdout, more.stdout + more.stderr
     assert '"steps": 3' in (tmp_path / "great_wave.json").read_text()
+    assert [s["changed"] for s in json.loads((tmp_path / "great_wave.json").read_text())["segments"]] == [
+        {}, {"num_steps": [2, 3]}]  # the longer run is recorded as a second segment
     wider = _run("train-style", "--style", "great_wave", "--steps", "4", "--crop-size", "32", "--width", "5",
-                 "--out", str(tmp_path))
-    assert wider.returncode == 2 and "resume with the configuration" in wider.stderr
+                 "--batch-size", "2", "--out", str(tmp_path))
+    assert wider.returncode == 2 and len(wider.stderr.strip().splitlines()) == 1, wider.stderr
+    assert "batch_size 4 there, 2 now; num_steps 3 there, 4 now; width 4 there, 5 now" not in wider.stderr
+    assert "batch_size 4 there, 2 now; width 4 there, 5 now): resume with the configuration" in wider.stderr
     out = tmp_path / "wave.png"
     result = _run("stylize", "data/content/chelsea.jpg", "--style", str(weights), "--max-side", "96", "-o", str(out))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -78,3 +78,16 @@ def test_the_held_out_region_is_the_last_quarter_of_the_longer_side(paintgan, st
         paintgan.heldout_crops(whole, 4)
     with pytest.raises(ValueError, match="heldout_fraction=0.1: the regions"):
         paintgan.painting_regions(dataclasses.replace(config, heldout_fraction=0.1))
+
+
+def test_a_gan_resume_checks_its_configuration_and_counts_every_segment(paintgan, tmp_path):
+    config = paintgan.PaintingGANConfig(num_steps=2, batch_size=4, g_width=4, d_width=4, style="great_wave")
+    _, record = paintgan.train_gan(config, checkpoints=tmp_path, checkpoint_every=1)
+    assert [(s["from_step"], s["to_step"]) for s in record["segments"]] == [(0, 2)]
+    with pytest.raises(ValueError, match=r"another configuration \(batch_size 4 there, 8 now\): resume with"):
+        paintgan.train_gan(dataclasses.replace(config, batch_size=8), checkpoints=tmp_path)
+    model, longer = paintgan.train_gan(dataclasses.replace(config, num_steps=3), checkpoints=tmp_path)
+    assert model.step == 3 and [(s["from_step"], s["to_step"]) for s in longer["segments"]] == [(0, 2), (2, 3)]
+    assert longer["segments"][1]["changed"] == {"num_steps": [2, 3]}
+    assert longer["train_seconds"] == pytest.approx(sum(s["seconds"] for s in longer["segments"]), abs=0.2)
+    assert longer["train_seconds"] > record["train_seconds"]  # both segments counted

@@ -253,6 +253,27 @@ def test_a_resumed_run_continues_exactly_where_it_stopped(stylenet, tmp_path, ad
         other.restore_checkpoint(tmp_path)
 
 
+def test_a_resume_with_another_configuration_is_refused_and_a_longer_one_is_recorded(stylenet, tmp_path):
+    config = stylenet.StyleNetConfig(crop_size=32, style_size=64, batch_size=1, width=4, num_residual=1,
+                                     contents=("chelsea",), identity_steps=1, style_warmup_steps=1, num_steps=2)
+    first = stylenet.StyleNetTrainer(config)
+    first.train(2)
+    first.save_checkpoint(tmp_path)
+    changed = stylenet.StyleNetTrainer(dataclasses.replace(config, batch_size=2, style_weight=8.0))
+    with pytest.raises(ValueError, match=r"batch_size 1 there, 2 now; style_weight 4.0 there, 8.0 now\): resume"):
+        changed.restore_checkpoint(tmp_path)
+    assert changed.step_count == 0  # nothing was loaded
+    longer = stylenet.StyleNetTrainer(dataclasses.replace(config, num_steps=3))
+    assert longer.restore_checkpoint(tmp_path) == 2
+    longer.train()
+    record = stylenet.provenance(longer)
+    first_segment, second_segment = record["segments"]
+    assert (first_segment["from_step"], first_segment["to_step"], first_segment["changed"]) == (0, 2, {})
+    assert (second_segment["from_step"], second_segment["to_step"]) == (2, 3)
+    assert second_segment["changed"] == {"num_steps": [2, 3]}
+    assert record["train_seconds"] == pytest.approx(first_segment["seconds"] + second_segment["seconds"], abs=0.2)
+
+
 def _tiny(stylenet, **changes):
     config = stylenet.StyleNetConfig(styles=("starry_night", "the_scream"), crop_size=32, style_size=64, batch_size=2,
                                      width=4, num_residual=1, num_steps=2, contents=("chelsea",), identity_steps=0,
