@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.installed-lab
 NOTEBOOKS ?= notebooks
 NBVAL := --nbval-lax --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg --ignore=$(NOTEBOOKS)/zh
 # WHEELHOUSE=folder installs from a folder of wheels (`make wheelhouse`) with no network: `make lab WHEELHOUSE=wheelhouse`
@@ -21,6 +22,8 @@ PY_VERSION ?= 3.11
 .PHONY: lab test install unit notebooks-test execute-notebooks zh-notebooks doctor clean wheelhouse slides constraints
 
 $(BIN)/python:
+	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
+		'$(PYTHON) is Python %d.%d; the course needs 3.11 or newer: make $(MAKECMDGOALS) PYTHON=python3.11' % sys.version_info[:2])"
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml setup.py $(CONSTRAINTS) | $(BIN)/python
@@ -33,6 +36,12 @@ $(STAMP): pyproject.toml setup.py $(CONSTRAINTS) | $(BIN)/python
 
 install: $(STAMP)
 
+# `make lab` alone installs the course and JupyterLab, no test tools
+$(LAB_STAMP): pyproject.toml setup.py $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) $(PINNED) --upgrade pip
+	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) $(PINNED) -e ".[lab]"
+	touch $(LAB_STAMP)
+
 # Pin what passed: after `make clean && make install CONSTRAINTS= && make test` (the newest releases, tested),
 # `make constraints` writes every installed distribution's version into constraints.txt (commit it).
 constraints: | $(BIN)/python
@@ -41,7 +50,7 @@ constraints: | $(BIN)/python
 	mv $(CONSTRAINTS).tmp $(CONSTRAINTS)
 
 # LAB_ARGS passes options to JupyterLab, e.g. `make lab LAB_ARGS="--no-browser --port 8899"`.
-lab: $(STAMP)
+lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab $(NOTEBOOKS) $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 # Unit tests, then every notebook through nbval in fast mode; prints the wall time.

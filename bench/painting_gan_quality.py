@@ -55,6 +55,8 @@ RECIPES = {
     "spatial@512": {"recipe": "spatial", "max_side": 512},
     "spatial_d2": {"recipe": "spatial", "max_side": 320, "d_layers": 2},
     "spatial_r1": {"recipe": "spatial", "max_side": 320, "r1_weight": 10.0},
+    "spatial_c8_d2": {"recipe": "spatial", "max_side": 320, "noise_cell": 8, "d_layers": 2},
+    "spatial_c8_d2@512": {"recipe": "spatial", "max_side": 512, "noise_cell": 8, "d_layers": 2},
 }
 
 

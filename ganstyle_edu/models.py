@@ -83,7 +83,7 @@ def build_dcgan_generator(latent_dim: int = 100, image_size: int = 64, width: in
     return keras.Model(z, images, name=name)
 
 
-SPATIAL_UPSAMPLINGS = 4  # a spatial generator's noise grid is 1/16 of its image's side
+SPATIAL_UPSAMPLINGS = 4  # by default a spatial generator paints 2⁴ = 16 pixels per noise cell
 
 
 def spatial_latent_dim(noise_grid: int = 4, local_channels: int = 8, global_dim: int = 32) -> int:
@@ -92,7 +92,7 @@ def spatial_latent_dim(noise_grid: int = 4, local_channels: int = 8, global_dim:
 
 
 def build_spatial_generator(noise_grid: int = 4, local_channels: int = 8, global_dim: int = 32, width: int = 32,
-                            name: str = "spatial_generator") -> keras.Model:
+                            name: str = "spatial_generator", upsamplings: int = SPATIAL_UPSAMPLINGS) -> keras.Model:
     """A fully convolutional texture generator on a grid of noise (Jetchev et al. 2016, Spatial GAN) (notebook 05).
 
     z (B, n·n·l + g) is read as a **local** noise tensor (B, n, n, l) — a different vector at each grid cell —
@@ -102,16 +102,18 @@ def build_spatial_generator(noise_grid: int = 4, local_channels: int = 8, global
     larger canvas from a larger grid (:func:`resize_spatial_generator`)::
 
         [local ⊕ tile(global)] (n, n, l+g) → conv 3×3 → 8w
-          → 4 × [bilinear ×2 → conv 3×3 → BN → ReLU]   (8w → 4w → 2w → w → w; n → 16n pixels)
+          → k × [bilinear ×2 → conv 3×3 → BN → ReLU]   (8w → 4w → 2w → w → w …; n → 2^k·n pixels)
           → conv 3×3 → 3, tanh
 
     Every convolution pads by reflection (no border for the network to find). Bilinear resizing, not
-    nearest: a nearest ×2 copies each cell into a 2×2 block, and four of them in a row print the grid's
-    16-pixel period. Output: (B, 16n, 16n, 3) in [−1, 1]. Layers: ``local``, ``global``, ``tile``, ``noise``,
-    ``in_conv``/``in_bn``/``in_act``, ``up1_*`` … ``up4_*`` (``_resize``, ``_conv``, ``_bn``, ``_act``), ``to_rgb``.
+    nearest: a nearest ×2 copies each cell into a 2×2 block, and k of them in a row print the grid's
+    2^k-pixel period. upsamplings: k, so each noise cell becomes 2^k × 2^k pixels (4: 16 px; 3: 8 px — finer
+    noise for finer strokes). Output: (B, 2^k·n, 2^k·n, 3) in [−1, 1]. Layers: ``local``, ``global``, ``tile``,
+    ``noise``, ``in_conv``/``in_bn``/``in_act``, ``up1_*`` … ``upk_*`` (``_resize``, ``_conv``, ``_bn``, ``_act``),
+    ``to_rgb``.
     """
     for arg, value, least in (("noise_grid", noise_grid, 2), ("local_channels", local_channels, 1),
-                              ("width", width, 1)):  # reflection padding needs two cells to reflect
+                              ("width", width, 1), ("upsamplings", upsamplings, 1)):  # reflection needs 2 cells
         if not isinstance(value, int) or value < least:
             raise ValueError(f"{arg}={value!r} must be a whole number ≥ {least}")
     if not isinstance(global_dim, int) or global_dim < 0:
@@ -131,28 +133,31 @@ def build_spatial_generator(noise_grid: int = 4, local_channels: int = 8, global
         return layers.Conv2D(filters, 3, use_bias=False, name=f"{prefix}_conv")(x)
 
     x = layers.Activation("relu", name="in_act")(layers.BatchNormalization(name="in_bn")(conv(x, 8 * width, "in")))
-    for i in range(1, SPATIAL_UPSAMPLINGS + 1):
+    for i in range(1, upsamplings + 1):
         x = layers.UpSampling2D(2, interpolation="bilinear", name=f"up{i}_resize")(x)
         x = conv(x, max(8 * width // 2 ** i, width), f"up{i}")
         x = layers.Activation("relu", name=f"up{i}_act")(layers.BatchNormalization(name=f"up{i}_bn")(x))
     x = ReflectionPadding(1, name="to_rgb_pad")(x)
-    images = layers.Conv2D(3, 3, activation="tanh", name="to_rgb")(x)  # (B, 16n, 16n, 3)
+    images = layers.Conv2D(3, 3, activation="tanh", name="to_rgb")(x)  # (B, 2^k·n, 2^k·n, 3)
     return keras.Model(z, images, name=name)
 
 
 def spatial_shape(generator: keras.Model) -> dict:
-    """The noise layout of a spatial generator: {"noise_grid", "local_channels", "global_dim"} (notebook 05)."""
+    """The noise layout of a spatial generator: {"noise_grid", "local_channels", "global_dim", "upsamplings"}
+    (notebook 05)."""
     _, n, _, local_channels = generator.get_layer("local").output.shape
     global_dim = generator.input_shape[-1] - n * n * local_channels
-    return {"noise_grid": int(n), "local_channels": int(local_channels), "global_dim": int(global_dim)}
+    upsamplings = sum(layer.name.endswith("_resize") for layer in generator.layers)
+    return {"noise_grid": int(n), "local_channels": int(local_channels), "global_dim": int(global_dim),
+            "upsamplings": upsamplings}
 
 
 def resize_spatial_generator(generator: keras.Model, noise_grid: int) -> keras.Model:
-    """The same trained weights on another noise grid: a canvas of 16·noise_grid pixels (notebook 05)."""
+    """The same trained weights on another noise grid: a canvas of 2^k·noise_grid pixels (notebook 05)."""
     shape = spatial_shape(generator)
     width = generator.get_layer("in_conv").filters // 8
     bigger = build_spatial_generator(noise_grid, shape["local_channels"], shape["global_dim"], width,
-                                     name=generator.name)
+                                     name=generator.name, upsamplings=shape["upsamplings"])
     for layer in bigger.layers:
         if layer.weights:
             layer.set_weights(generator.get_layer(layer.name).get_weights())

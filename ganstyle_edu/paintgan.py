@@ -30,14 +30,13 @@ from .gan import GAN, train
 from .images import atomic_path, atomic_write, to_signed
 from .losses import ADVERSARIAL_LOSSES
 from .shipped import PAINTING_GAN_DIR, painting_gans
-from .models import (SPATIAL_UPSAMPLINGS, UPSAMPLE_MODES, build_dcgan_discriminator, build_dcgan_generator,
-                     build_patch_discriminator, build_spatial_generator)
+from .models import (UPSAMPLE_MODES, build_dcgan_discriminator, build_dcgan_generator, build_patch_discriminator,
+                     build_spatial_generator)
 
 tf = import_tensorflow()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
 
 RECIPES = ("dcgan", "spatial")
-SPATIAL_FACTOR = 2 ** SPATIAL_UPSAMPLINGS  # pixels per noise cell of the spatial generator
 
 
 
@@ -50,7 +49,8 @@ class PaintingGANConfig:
     max_side: int = 320  # the painting is resized to this long side before cropping
     crop_size: int = 64
     latent_dim: int = 100  # dcgan: the noise vector's length (spatial: set by the three numbers below)
-    local_channels: int = 8  # spatial: noise channels per grid cell (the grid is crop_size / 16 cells a side)
+    noise_cell: int = 16  # spatial: pixels per noise cell a side (16 or 8 or 4: the grid is crop_size / noise_cell)
+    local_channels: int = 8  # spatial: noise channels per grid cell
     global_dim: int = 32  # spatial: the noise shared by the whole sample
     d_layers: int = 3  # spatial: the PatchGAN's stride-2 convolutions (3: each logit sees 70 px; 2: 34 px)
     g_width: int = 32
@@ -72,9 +72,11 @@ class PaintingGANConfig:
                              "painting's longer side kept out of training (0.25: the last quarter)")
         if self.recipe not in RECIPES:
             raise ValueError(f"recipe={self.recipe!r}: use one of {', '.join(RECIPES)}")
-        if self.recipe == "spatial" and self.crop_size % SPATIAL_FACTOR:
-            raise ValueError(f"crop_size={self.crop_size}: the spatial recipe paints 16 pixels per noise cell; use "
-                             "a multiple of 16")
+        if self.noise_cell not in (4, 8, 16, 32):
+            raise ValueError(f"noise_cell={self.noise_cell}: use 4, 8, 16 or 32 pixels per noise cell")
+        if self.recipe == "spatial" and (self.crop_size % self.noise_cell or self.crop_size < 2 * self.noise_cell):
+            raise ValueError(f"crop_size={self.crop_size}: the spatial recipe paints {self.noise_cell} pixels per noise "
+                             f"cell; use a multiple of {self.noise_cell}, at least two cells")
         if self.upsample not in UPSAMPLE_MODES:
             raise ValueError(f"upsample={self.upsample!r}: use one of {', '.join(UPSAMPLE_MODES)}")
         if self.loss not in ADVERSARIAL_LOSSES:
@@ -94,8 +96,9 @@ def build(config: PaintingGANConfig, strategy=None) -> GAN:
     with distribute.scope(strategy):
         keras.utils.set_random_seed(config.seed)
         if config.recipe == "spatial":
-            generator = build_spatial_generator(config.crop_size // SPATIAL_FACTOR, config.local_channels,
-                                                config.global_dim, config.g_width, name="generator")
+            generator = build_spatial_generator(config.crop_size // config.noise_cell, config.local_channels,
+                                                config.global_dim, config.g_width, name="generator",
+                                                upsamplings=config.noise_cell.bit_length() - 1)
             discriminator = build_patch_discriminator(config.d_width, config.d_layers, name="discriminator",
                                                       value_range="signed")
         else:

@@ -92,3 +92,14 @@ def test_the_environment_is_the_one_constraints_txt_pins():
     installed = {_normalised(d.metadata["Name"]): d.version for d in importlib.metadata.distributions(path=[site])}
     assert {name: installed[name] for name in pins if name in installed} == {
         name: version for name, version in pins.items() if name in installed}
+
+
+def test_every_place_that_names_the_python_version_says_3_11():
+    """pyproject, environment.yml, both READMEs and the workshop checklist agree (the pinned NumPy needs 3.11)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == ">=3.11"
+    assert "python=3.11" in (ROOT / "environment.yml").read_text()
+    for path, phrase in (("README.md", "3.11 or newer"), ("README.zh-CN.md", "3.11 或更高版本"),
+                         ("workshop/SETUP.md", "Python 3.11 or newer")):
+        text = (ROOT / path).read_text()
+        assert phrase in text and "3.10" not in text, path

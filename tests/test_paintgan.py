@@ -22,6 +22,8 @@ def test_config_is_validated(paintgan):
         paintgan.PaintingGANConfig(recipe="sinGAN")
     with pytest.raises(ValueError, match="crop_size=72: the spatial recipe paints 16 pixels per noise cell"):
         paintgan.PaintingGANConfig(recipe="spatial", crop_size=72)
+    with pytest.raises(ValueError, match="noise_cell=12: use 4, 8, 16 or 32"):
+        paintgan.PaintingGANConfig(recipe="spatial", noise_cell=12)
 
 
 @pytest.mark.parametrize("recipe", ["dcgan", "spatial"])
