@@ -107,7 +107,10 @@ def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
     mean_high = (sum_low[-1] - sum_low) / np.maximum(weight_high, 1)
     between = weight_low * weight_high * (mean_low - mean_high) ** 2
     best = np.flatnonzero(between >= between.max() * (1 - 1e-9))  # every cut in an empty gap ties: take its middle
-    return float((edges[1:][best[0]] + edges[1:][best[-1]]) / 2)
+    middle = (edges[1:][best[0]] + edges[1:][best[-1]]) / 2
+    # a value exactly on the cut's edge lies in the bin above it (np.histogram's bins are [a, b)), so the class
+    # "≤ threshold" must stop just below that edge
+    return float(min(middle, np.nextafter(edges[1:][best[-1]], 0.0)))
 
 
 def legibility(image, mask, threshold: float | None = None) -> float:

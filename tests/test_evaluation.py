@@ -124,3 +124,131 @@ def test_texture_energy_and_edge_density_against_loops():
     loop = np.mean([np.hypot((gray[i, j + 1] - gray[i, j - 1]) / 2, (gray[i + 1, j] - gray[i - 1, j]) / 2) > 0.1
                     for i in range(1, 8) for j in range(1, 6)])
     assert evaluation.edge_density(image) == pytest.approx(loop)
+
+
+# --- The library twins (the test extra's scipy): the package keeps its readable versions, scipy checks them ---
+
+def _scipy_stats():
+    # 1.15: permutation_test(rng=...), pearsonr(axis=...)
+    pytest.importorskip("scipy", minversion="1.15", reason="scipy (the test extra) is the twin of rank and spearman")
+    return pytest.importorskip("scipy.stats")
+
+
+def _rank_implementations():
+    from ganstyle_edu.exercises import nb09
+
+    return {"evaluation.rank": evaluation.rank, "exercise 09.1's reference": nb09._average_ranks}
+
+
+_RANK_CASES = {
+    "empty": [], "one": [3.0], "all tied": [5, 5, 5, 5], "runs of ties": [2.5, -1, 2.5, 7, -1, 2.5],
+    "descending": list(range(9))[::-1], "infinities tie too": [np.inf, -np.inf, 1.0, np.inf, -np.inf],
+    "one ulp apart": [1.0, 1.0 + 2 ** -52, 1.0], "signed zeros tie": [-0.0, 0.0, 1.0, -0.0],
+    "random small integers": np.random.default_rng(0).integers(0, 6, 40),
+    "random floats": np.random.default_rng(1).normal(size=50),
+}
+
+
+@pytest.mark.parametrize("implementation", ["evaluation.rank", "exercise 09.1's reference"])
+@pytest.mark.parametrize("values", _RANK_CASES.values(), ids=_RANK_CASES.keys())
+def test_average_ranks_match_scipy_rankdata(implementation, values):
+    stats = _scipy_stats()
+    expected = stats.rankdata(values)  # method="average"
+    ranks = _rank_implementations()[implementation](values)
+    assert ranks.shape == expected.shape
+    np.testing.assert_array_equal(ranks, expected)  # sums of halves of integers: exact
+
+
+_SPEARMAN_CASES = {
+    "no ties": ([1, 2, 3, 4, 5], [2, 1, 4, 3, 5]),
+    "ties in y": ([1, 2, 3, 4], [7, 7, 8, 9]),
+    "ties in both": ([1, 1, 2, 2, 3, 3, 4], [2, 1, 1, 3, 2, 4, 4]),
+    "monotone, not linear": (np.arange(1, 8.0), np.arange(1, 8.0) ** 3),
+    "reversed": ([0.5, 0.1, 0.3, 0.2], [1.0, 5.0, 3.0, 4.0]),
+    "rho is zero": ([1, 2, 3, 4, 5], [2, 5, 3, 1, 4]),
+    "three pairs, the least": ([1.0, 2.0, 3.0], [2.0, 1.0, 2.0]),
+    "random, many ties": (np.random.default_rng(2).integers(0, 6, 30), np.random.default_rng(3).integers(0, 4, 30)),
+    "random floats": (np.random.default_rng(4).normal(size=40), np.random.default_rng(5).normal(size=40)),
+}
+
+
+@pytest.mark.parametrize("x, y", _SPEARMAN_CASES.values(), ids=_SPEARMAN_CASES.keys())
+def test_spearman_matches_scipy_spearmanr(x, y):
+    from ganstyle_edu.exercises import nb09
+
+    stats = _scipy_stats()
+    expected = stats.spearmanr(x, y).statistic
+    assert evaluation.spearman(x, y) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    for twin in (nb09._spearman_reference, nb09._spearman_solution):  # what exercise 09.1 grades against
+        assert twin(np.asarray(x), np.asarray(y)) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_spearman_of_a_constant_is_undefined_for_scipy_too():
+    """scipy answers nan with a ConstantInputWarning where the package refuses with a ValueError."""
+    stats = _scipy_stats()
+    with pytest.warns(stats.ConstantInputWarning):
+        assert np.isnan(stats.spearmanr([1, 2, 3], [5, 5, 5]).statistic)
+    with pytest.raises(ValueError, match="constant"):
+        evaluation.spearman([1, 2, 3], [5, 5, 5])
+
+
+def _exact_permutation_p(stats, x, y):
+    """scipy's exact two-sided-as-|ρ| p-value: every one of the n! pairings (the observed one among them);
+    the statistic is Spearman's ρ as scipy defines it, Pearson's r of rankdata, vectorised over the pairings."""
+    ranks_y = stats.rankdata(y)
+
+    def abs_rho(x_permuted, axis=-1):
+        return np.abs(stats.pearsonr(stats.rankdata(x_permuted, axis=axis), ranks_y, axis=axis).statistic)
+
+    return stats.permutation_test((np.asarray(x, np.float64),), abs_rho, permutation_type="pairings",
+                                  alternative="greater", vectorized=True, n_resamples=math.factorial(len(x)))
+
+
+_PERMUTATION_CASES = {
+    "perfect order": (np.arange(7.0), np.arange(7.0) ** 2),
+    "perfectly reversed": (np.arange(6.0), -np.arange(6.0)),
+    "ties in both": ([1, 1, 2, 2, 3, 3, 4], [2, 1, 1, 3, 2, 4, 4]),
+    "ties, asymmetric null": ([0, 0, 0, 1, 1, 2], [1, 0, 2, 2, 1, 2]),
+    "noise": (np.random.default_rng(1).random(8), np.random.default_rng(2).random(8)),
+}
+
+
+@pytest.mark.parametrize("x, y", _PERMUTATION_CASES.values(), ids=_PERMUTATION_CASES.keys())
+def test_permutation_test_estimates_scipys_exact_p_value(x, y):
+    """The package's p is a Monte Carlo estimate: N random shufflings of y, two-sided as |ρ_π| ≥ |ρ|, and the
+    observed order counted as one more shuffling, p = (1 + #hits) / (N + 1). Its twin is
+    scipy.stats.permutation_test with the statistic |ρ|, alternative="greater" and n_resamples ≥ n!, which
+    enumerates all n! pairings exactly (the observed one is among them, so scipy adds nothing). scipy's
+    alternative="two-sided" (twice the smaller one-sided p) is another test where ties make the null distribution
+    asymmetric ("ties, asymmetric null": 0.5 there against 0.4 here), so it is not the twin. The estimate's
+    expectation is (N · p_exact + 1) / (N + 1); with the fixed seed it lies within 4.5 standard errors of it."""
+    stats = _scipy_stats()
+    exact = _exact_permutation_p(stats, x, y)
+    num_permutations = 4000
+    result = evaluation.permutation_test(x, y, num_permutations=num_permutations, seed=0)
+    assert result["statistic"] == pytest.approx(stats.spearmanr(x, y).statistic, rel=1e-12, abs=1e-12)
+    assert abs(result["statistic"]) == pytest.approx(exact.statistic, rel=1e-12, abs=1e-12)
+    expected = (num_permutations * exact.pvalue + 1) / (num_permutations + 1)
+    standard_error = math.sqrt(exact.pvalue * (1 - exact.pvalue) / num_permutations)
+    assert abs(result["p_value"] - expected) <= 4.5 * standard_error + 1e-12, (result["p_value"], exact.pvalue)
+
+
+def test_permutation_test_p_value_is_one_where_scipy_says_so():
+    """ρ = 0 exactly: every pairing is at least as extreme, p = 1 for the exact enumeration and the estimate."""
+    stats = _scipy_stats()
+    x, y = [1, 2, 3, 4, 5], [2, 5, 3, 1, 4]  # Σ d² = 20 = n (n² − 1) / 6
+    assert _exact_permutation_p(stats, x, y).pvalue == 1.0
+    assert evaluation.permutation_test(x, y, num_permutations=200)["p_value"] == 1.0
+
+
+def test_permutation_test_counts_the_observed_order_as_scipys_random_resampling_does():
+    """Both add the observed arrangement to N random ones, p = (hits + 1) / (N + 1): for a perfect order of 10
+    pairs (2 of 10! pairings reach |ρ| = 1) both give the smallest p, 1 / (N + 1), never 0."""
+    stats = _scipy_stats()
+    x = np.arange(10.0)
+    num_permutations = 999
+    twin = stats.permutation_test((x,), lambda xp: abs(stats.spearmanr(xp, x ** 3).statistic),
+                                  permutation_type="pairings", alternative="greater", n_resamples=num_permutations,
+                                  rng=np.random.default_rng(0))
+    ours = evaluation.permutation_test(x, x ** 3, num_permutations=num_permutations, seed=0)
+    assert twin.pvalue == ours["p_value"] == 1 / (num_permutations + 1)

@@ -103,3 +103,22 @@ def test_every_place_that_names_the_python_version_says_3_11():
                          ("workshop/SETUP.md", "Python 3.11 or newer")):
         text = (ROOT / path).read_text()
         assert phrase in text and "3.10" not in text, path
+
+
+def test_the_package_never_imports_the_test_extras_library_twins():
+    """scipy and scikit-image are in the test extra only: they check the readable teaching versions (ranks,
+    Spearman, the permutation test, Otsu, dilation); an install without the extra must still run the course."""
+    import ast
+
+    twins = {"scipy", "skimage"}
+    found = []
+    for path in sorted((ROOT / "ganstyle_edu").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            found += [f"{path.relative_to(ROOT)}:{node.lineno} {name}" for name in names
+                      if name.split(".")[0] in twins]
+    assert found == []
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert {_name(spec) for spec in project["dependencies"]}.isdisjoint({"scipy", "scikit-image"})
+    assert {"scipy", "scikit-image"} <= {_name(spec) for spec in project["optional-dependencies"]["test"]}

@@ -106,3 +106,128 @@ def test_typography_explorer_paints_the_typed_word():
     assert state["legibility"] == pytest.approx(typography.legibility(state["image"], mask))
     explorer.text.value = "   "
     assert "one line of at least one visible character" in explorer.run()["error"]
+
+
+# --- The library twins (the test extra's scikit-image): the package keeps its readable versions, skimage checks them ---
+
+def _skimage(submodule):
+    return pytest.importorskip(f"skimage.{submodule}", reason="scikit-image (the test extra) is the twin of Otsu "
+                                                              "and dilation")
+
+
+def _between_class_variance(values, low):
+    """ω₀ ω₁ (μ₀ − μ₁)² of the split of ``values`` into ``low`` and the rest (0 if a class is empty)."""
+    values, low = np.ravel(values), np.ravel(low)
+    if low.all() or not low.any():
+        return 0.0
+    return low.mean() * (1 - low.mean()) * (values[low].mean() - values[~low].mean()) ** 2
+
+
+def _eight_bit(values):
+    return np.clip(np.round(np.asarray(values) * 255), 0, 255).astype(np.uint8)
+
+
+def _noisy_print():
+    """Notebook 10's noisy print of a word: its luminance, a real input of legibility()."""
+    mask = typography.glyph_mask("GAN", height=48)
+    page = typography.text_image(mask)
+    smudged = np.clip(page + np.random.default_rng(0).normal(0, 0.15, page.shape), 0, 1)
+    return 0.299 * smudged[..., 0] + 0.587 * smudged[..., 1] + 0.114 * smudged[..., 2]
+
+
+def _otsu_cases():
+    rng = np.random.default_rng(0)
+    return {
+        "ink and paper": np.concatenate([rng.normal(0.2, 0.05, 900), rng.normal(0.75, 0.08, 100)]),
+        "overlapping clusters": np.concatenate([rng.normal(0.3, 0.1, 2000), rng.normal(0.6, 0.1, 2000)]),
+        "uniform": rng.random(3000),
+        "two levels": np.repeat([13 / 255, 240 / 255], [30, 70]),
+        "adjacent levels": np.repeat([127 / 255, 128 / 255], [30, 70]),
+        "three levels": np.repeat([10 / 255, 100 / 255, 250 / 255], [50, 20, 30]),
+        "black and white": np.repeat([0.0, 1.0], [5, 95]),
+        "noisy print of a word": _noisy_print(),
+    }
+
+
+@pytest.mark.parametrize("name", list(_otsu_cases()))
+def test_otsu_splits_eight_bit_levels_as_skimage_does(name):
+    """On 8-bit levels k/255 the package's 256 bins on [0, 1] hold one level each, and skimage's Otsu on the
+    uint8 image counts every level exactly; the thresholds differ (a bin edge against a level, skimage keeps
+    "> t" as the upper class), the split of the pixels must not. Exercise 10.1's solution splits them alike."""
+    from ganstyle_edu.exercises import nb10
+
+    filters = _skimage("filters")
+    image = _eight_bit(_otsu_cases()[name])
+    values = image / 255.0
+    expected = image <= filters.threshold_otsu(image)
+    np.testing.assert_array_equal(values <= typography.otsu_threshold(values), expected)
+    np.testing.assert_array_equal(values <= nb10._otsu_solution(values.ravel()), expected)
+
+
+@pytest.mark.parametrize("name", ["ink and paper", "overlapping clusters", "uniform", "noisy print of a word"])
+def test_otsu_cuts_the_package_histogram_where_skimage_does(name):
+    """Given the package's own histogram (256 bins on [0, 1]), skimage's Otsu picks the same cut: every non-empty
+    bin falls on the same side. skimage answers the centre of the last lower bin and the package the middle of the
+    plateau of equally good cuts over the empty bins after it, so only the empty bins may differ."""
+    filters = _skimage("filters")
+    values = np.clip(np.ravel(_otsu_cases()[name]), 0, 1)
+    counts, edges = np.histogram(values, bins=256, range=(0.0, 1.0))
+    centres = (edges[:-1] + edges[1:]) / 2
+    ours, theirs = typography.otsu_threshold(values), filters.threshold_otsu(hist=(counts, centres))
+    filled = counts > 0
+    np.testing.assert_array_equal((centres <= ours)[filled], (centres <= theirs)[filled])
+
+
+@pytest.mark.parametrize("low, high", [(127.5 / 256, 0.5), (0.0, 1 / 256), (0.3, 0.75)],
+                         ids=["0.5 on an edge", "1/256 on an edge", "no edge"])
+def test_otsu_keeps_a_value_on_the_cut_edge_in_the_upper_class(low, high):
+    """A value exactly on the edge of the winning cut lies in the bin above it; "≤ threshold" must leave it
+    there (the package once returned the edge itself, and 0.5 joined 0.498 in one class: a split with no
+    between-class variance at all). skimage's Otsu, on its own bins, separates the two values."""
+    filters = _skimage("filters")
+    values = np.repeat([low, high], [30, 70])
+    expected = values <= filters.threshold_otsu(values)
+    assert expected.mean() == pytest.approx(0.3)
+    np.testing.assert_array_equal(values <= typography.otsu_threshold(values), expected)
+
+
+def test_otsu_on_an_exact_tie_of_two_cuts_is_optimal_like_skimage():
+    """Levels 0, 1, 2 once each: {0} | {1, 2} and {0, 1} | {2} have the same between-class variance. skimage takes
+    the first best cut, the package the middle of the best ones; both splits are optimal."""
+    filters = _skimage("filters")
+    image = np.array([[0, 1, 2]], np.uint8)
+    values = image / 255.0
+    ours = values <= typography.otsu_threshold(values)
+    theirs = image <= filters.threshold_otsu(image)
+    best = max(_between_class_variance(values, values <= level / 255) for level in range(3))
+    assert _between_class_variance(values, ours) == pytest.approx(best, rel=1e-12)
+    assert _between_class_variance(values, theirs) == pytest.approx(best, rel=1e-12)
+
+
+def _dilation_cases():
+    rng = np.random.default_rng(0)
+    centre, corners = np.zeros((9, 9), bool), np.zeros((9, 11), bool)
+    centre[4, 4] = True
+    corners[0, 0] = corners[8, 10] = corners[2, 3] = True
+    return {"one pixel": centre, "corners and edges": corners, "empty": np.zeros((5, 7), bool),
+            "full": np.ones((4, 6), bool), "smaller than the square": np.eye(2, 3, dtype=bool),
+            "random": rng.random((12, 10)) > 0.85, "a word": typography.glyph_mask("Hi", height=24) > 0.5}
+
+
+@pytest.mark.parametrize("radius", [0, 1, 2, 3])
+@pytest.mark.parametrize("name", list(_dilation_cases()))
+def test_dilate_matches_skimage_dilation_with_the_square(name, radius):
+    """skimage.morphology.dilation with the (2r + 1)² square footprint: on boolean masks, and as a grey-level
+    maximum filter on masks in [0, 1] (skimage reflects at the border, the package pads with 0: the same for
+    values ≥ 0). Exercise 10.3's reference and solution are checked too."""
+    from ganstyle_edu.exercises import nb10
+
+    morphology = _skimage("morphology")
+    mask = _dilation_cases()[name]
+    square = np.ones((2 * radius + 1, 2 * radius + 1), bool)
+    expected = morphology.dilation(mask, square)
+    np.testing.assert_array_equal(typography.dilate(mask, radius) > 0.5, expected)
+    np.testing.assert_array_equal(nb10._dilate_reference(mask, radius), expected)
+    np.testing.assert_array_equal(nb10._dilate_solution(mask, radius), expected)
+    grey = np.where(mask, 1.0, np.random.default_rng(radius).random(mask.shape)).astype(np.float32)  # soft edges
+    np.testing.assert_array_equal(typography.dilate(grey, radius), morphology.dilation(grey, square))
