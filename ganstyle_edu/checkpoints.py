@@ -76,16 +76,19 @@ def latest_step(directory) -> int | None:
     return steps[-1] if steps else None
 
 
-def write_checkpoint(directory, step: int, write: Callable[[Path], dict], keep: int = 2) -> Path:
+def write_checkpoint(directory, step: int, write: Callable[[Path], dict], keep: int | None = 2) -> Path:
     """Write ``directory/step_XXXXXXXX/`` atomically: ``write(folder)`` fills a temporary sibling folder
     and returns a dict, which is stored (with the step) as state.json, written last; the folder is then
-    renamed into place, ``latest.json`` replaced and checkpoints beyond the newest ``keep`` deleted
+    renamed into place, ``latest.json`` replaced and checkpoints beyond the newest ``keep`` deleted (None: none)
     (notebooks 05 and 06). A kill at any moment leaves the previous checkpoint intact and loadable.
     """
+    if keep is not None and keep < 1:
+        raise ValueError(f"keep={keep}: keep at least the newest checkpoint (1), or None to keep every one")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     final = _step_folder(directory, step)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=directory))
+    # the writer's process id in the name: a stale folder is removed only when its writer is gone
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.{os.getpid()}.", suffix=".tmp", dir=directory))
     usual_permissions(tmp, directory=True)
     try:
         state = {"step": step, "saved_at": time.strftime("%Y-%m-%d %H:%M:%S"), **write(tmp)}
@@ -102,13 +105,27 @@ def write_checkpoint(directory, step: int, write: Callable[[Path], dict], keep: 
         shutil.rmtree(trash, ignore_errors=True)
     atomic_write(directory / LATEST_FILE,
                  lambda stream: stream.write(json.dumps({"step": step, "folder": final.name}).encode()))
-    for old in _complete_steps(directory)[:-keep] if keep > 0 else []:
+    for old in _complete_steps(directory)[:-keep] if keep is not None else []:
         if old != step:
             shutil.rmtree(_step_folder(directory, old), ignore_errors=True)
-    for stale in directory.glob(f".{CHECKPOINT_PREFIX}*"):  # left by killed writes
-        if stale.is_dir() and stale != tmp:
+    for stale in directory.glob(f".{CHECKPOINT_PREFIX}*"):  # left by killed writes, never by a live one
+        if stale.is_dir() and stale != tmp and not _writer_alive(stale):
             shutil.rmtree(stale, ignore_errors=True)
     return final
+
+
+def _writer_alive(folder: Path) -> bool:
+    """Whether the process that named a temporary checkpoint folder (``.step_X.PID.*``) is still running."""
+    parts = folder.name.split(".")
+    if len(parts) < 3 or not parts[2].isdigit():
+        return False  # a folder from before writers were named: nobody is filling it
+    try:
+        os.kill(int(parts[2]), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return int(parts[2]) != os.getpid()  # this process is not writing it now: an earlier, failed write
 
 
 def record_text(record: dict, curves_key: str = "history_every_10_steps") -> str:

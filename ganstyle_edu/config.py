@@ -162,6 +162,19 @@ def _check_cpu_replicas(cpu_replicas) -> int:
     return int(cpu_replicas)
 
 
+def seed_initial_weights(seed: int) -> None:
+    """Seed the draws of Keras' weight initialisers (and TensorFlow's) with ``seed``, leaving the global NumPy and
+    Python generators as they were — building a network must not change what a learner's code draws next."""
+    import keras
+
+    import numpy as np
+
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    keras.utils.set_random_seed(seed)
+    random.setstate(python_state)
+    np.random.set_state(numpy_state)
+
+
 def setup(seed: int = 0, *, mode: str | None = None, threads: int | None = None,
           deterministic: bool = False, cpu_replicas: int | None = None) -> RunConfig:
     """Prepare a notebook or script: threads, quiet logs, seeds; returns the run's config (notebook 00).

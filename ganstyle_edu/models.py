@@ -507,7 +507,8 @@ def build_patch_discriminator(width: int = 32, num_layers: int = 3, name: str = 
                               value_range: str = "unit") -> keras.Model:
     """A PatchGAN discriminator on pixels (Isola et al. 2017): one logit per overlapping patch (notebook 06).
 
-    C(w, s2) → C(2w, s2) → … → C(w·2^(n−1), s1) → C(1, s1), 4×4 kernels, LeakyReLU(0.2), instance
+    C(w, s2) → C(2w, s2) → … (n stride-2 convolutions) → C(w·2^n, s1) → C(1, s1), 4×4 kernels, channels
+    capped at 8w, LeakyReLU(0.2), instance
     normalisation from the second convolution on. With num_layers = 3 each output logit sees a 70 × 70
     patch (pix2pix's default); with 2, 34 × 34. Input: RGB in [0, 1] (``value_range="unit"``) or in [−1, 1]
     ("signed", a GAN's images), any size; output: (B, H', W', 1) logits — a realism map.

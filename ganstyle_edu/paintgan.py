@@ -25,7 +25,7 @@ from . import data, distribute
 from .augment import parse_policy
 from .callbacks import Checkpoint, MetricsHistory
 from .checkpoints import load_weights, record_text, save_weights
-from .config import import_tensorflow
+from .config import import_tensorflow, seed_initial_weights
 from .gan import GAN, train
 from .images import atomic_path, atomic_write, to_signed
 from .losses import ADVERSARIAL_LOSSES
@@ -94,7 +94,7 @@ def build(config: PaintingGANConfig, strategy=None) -> GAN:
     """
     distribute.check_global_batch(config.batch_size, strategy, "batch_size")
     with distribute.scope(strategy):
-        keras.utils.set_random_seed(config.seed)
+        seed_initial_weights(config.seed)
         if config.recipe == "spatial":
             generator = build_spatial_generator(config.crop_size // config.noise_cell, config.local_channels,
                                                 config.global_dim, config.g_width, name="generator",

@@ -50,7 +50,7 @@ import numpy as np
 from . import data, distribute
 from .checkpoints import (checkpoint_folder, close_segment, config_changes, load_optimizer_state, load_weights,
                           next_segment, record_text, save_optimizer_state, save_weights, write_checkpoint)
-from .config import import_tensorflow
+from .config import import_tensorflow, seed_initial_weights
 from .features import FeatureExtractor
 from .gram import gram_matrix
 from .images import atomic_path, atomic_write, load_image, luminance, resize
@@ -271,7 +271,7 @@ class StyleNetTrainer:
             self._build(config, extractor)
 
     def _build(self, config: StyleNetConfig, extractor: FeatureExtractor | None) -> None:
-        keras.utils.set_random_seed(config.seed)
+        seed_initial_weights(config.seed)
         self.generator = generator_from_config(config)
         if config.init_from is not None:
             initialise_from(self.generator, config.init_from, config.train_norms_only, config.style_names)
@@ -297,7 +297,7 @@ class StyleNetTrainer:
                                  "use it with one style")
             # D's initial weights from their own seed: otherwise they would depend on whether this process had
             # already built the VGG16 layers (whose first build draws from Keras' seeded stream)
-            keras.utils.set_random_seed(config.seed + 1)
+            seed_initial_weights(config.seed + 1)
             self.discriminator = build_patch_discriminator(config.discriminator_width)
             self.discriminator_optimizer = keras.optimizers.Adam(config.discriminator_learning_rate, beta_1=0.5)
             self.patch_rng = np.random.default_rng(config.seed + 1)  # the painting's crops: saved with checkpoints

@@ -53,3 +53,28 @@ def test_optimizer_state_for_another_network_is_refused_naming_the_folder(tf, tm
     with pytest.raises(ValueError, match=re.escape(str(tmp_path)) + ": the saved g_optimizer state .* does not fit"):
         load_optimizer_state(tmp_path, [("g", fresh, wider)])
     assert all(np.array_equal(b, a) for b, a in zip(before, values(fresh), strict=True))  # nothing assigned
+
+
+def test_write_checkpoint_keeps_a_live_writers_folder_and_refuses_keep_zero(tmp_path):
+    import subprocess
+    import sys
+
+    from ganstyle_edu.checkpoints import write_checkpoint
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live = tmp_path / f".step_00000009.{sleeper.pid}.abc.tmp"  # another process is filling it
+        gone = tmp_path / ".step_00000008.999999999.abc.tmp"  # its writer no longer exists
+        old = tmp_path / ".step_00000007.abc.tmp"  # named before writers were
+        for folder in (live, gone, old):
+            folder.mkdir()
+        write_checkpoint(tmp_path, 1, lambda folder: {})
+        assert live.is_dir() and not gone.exists() and not old.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    with pytest.raises(ValueError, match="keep=0: keep at least the newest"):
+        write_checkpoint(tmp_path, 2, lambda folder: {}, keep=0)
+    for step in (2, 3, 4):
+        write_checkpoint(tmp_path, step, lambda folder: {}, keep=None)
+    assert sorted(p.name for p in tmp_path.glob("step_*")) == [f"step_0000000{i}" for i in (1, 2, 3, 4)]

@@ -100,3 +100,19 @@ def test_setup_splits_a_fresh_process_without_exporting_the_split():
                             env=environment, cwd=Path(__file__).resolve().parents[1])
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split()[-3:] == ["2", "None", "None"]
+
+
+def test_building_a_network_leaves_the_global_generators_alone(tf):
+    import random
+
+    import numpy as np
+
+    from ganstyle_edu import config
+
+    random.seed(3)
+    np.random.seed(3)
+    expected = (random.random(), np.random.random())
+    random.seed(3)
+    np.random.seed(3)
+    config.seed_initial_weights(7)
+    assert (random.random(), np.random.random()) == expected
