@@ -13,6 +13,23 @@ weights), dissect (what a generator's units answer to and cause), saliency and f
 discriminator looks at), evaluation (testing the claims), typography (font style transfer), exercises
 (checked exercises), viz (figures), widgets (interactive explorers), cli (the ``ganstyle-edu`` command).
 
+Vocabulary: each main verb and noun means one thing across the modules.
+*Stylising.* ``nst.stylize(content, style, config)`` optimises the pixels of one image (Gatys et al.) and returns
+an ``NSTResult``; ``stylegen.stylize_with(generator, photo, mix)`` runs a trained style network on one photo;
+``StyleNetTrainer.stylize(photo, style)`` is the trainer's shortcut for ``stylize_with`` on its own network.
+``.generate(...)`` runs a model's generator (``GAN.generate`` from noise, ``Toy2DGAN.generate``).
+*Measuring.* A bare noun returns a number: a float for one ``image`` (``evaluation.texture_energy``,
+``evaluation.edge_density``, ``metrics.style_distance``), an (N,) array of one number per image for a batch
+``images`` (``latent.brightness``, ``latent.edge_density``). A name ending in ``_map`` returns an image-shaped
+array, a value per pixel or per patch, (H, W) or (N, H, W) (``evaluation.spread_map``, ``saliency.realism_map``,
+``dissect.local_variance_map``); one ending in ``_mask``, a boolean (H, W) array. One noun, one quantity:
+``evaluation.edge_density`` is ``latent.edge_density`` on a single image; ``evaluation.texture_energy`` (the
+mean squared Laplacian) and ``dissect.local_variance_map`` are different measures, named apart. The per-pixel
+primitives of ``images`` (``luminance``, ``gradient_magnitude``) keep the name of their quantity.
+*Value ranges.* ``value_range="unit"`` is [0, 1], the package's convention for images, and ``"signed"`` is
+[−1, 1], a DCGAN's tanh range (``images.to_signed`` and ``images.to_unit`` convert); a function that can take
+either says which with ``value_range=``.
+
 Importing the package does not import TensorFlow; the modules that need it do, quietly.
 """
 __version__ = "0.1.0"

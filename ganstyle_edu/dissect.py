@@ -13,8 +13,10 @@ with the concept's mask m_c (edges, a colour cluster, bright or textured regions
 (force it high) and measure what changes downstream: style distance, content preservation, the concept's
 area in the output. Agreement without causation is a correlation; the causal effect is what a unit *does*.
 
-Concepts here need no labelled data: Sobel edges, brightness, local texture energy and k-means colour
-clusters, all computed from the pixels.
+Concepts here need no labelled data: Sobel edges, brightness, local texture (the variance of the luminance
+in a small window) and k-means colour clusters, all computed from the pixels. Each mask thresholds a per-pixel
+strength (:data:`STRENGTHS`): :func:`edge_strength_map`, the luminance, :func:`local_variance_map` — image-shaped
+(H, W) arrays, hence ``_map``.
 """
 from __future__ import annotations
 
@@ -67,15 +69,18 @@ def _top(values: np.ndarray, quantile: float) -> np.ndarray:
     return values > np.quantile(values, quantile)
 
 
-def edge_strength(image) -> np.ndarray:
-    """Sobel gradient magnitude of the luminance of an (H, W, 3) image: (H, W) (notebook 07)."""
+def edge_strength_map(image) -> np.ndarray:
+    """Sobel gradient magnitude of the luminance of an (H, W, 3) image, per pixel: (H, W) (notebook 07)."""
     gray = luminance(image)[None, :, :, None]  # (1, H, W, 1)
     sobel = tf.image.sobel_edges(tf.constant(gray, tf.float32))  # (1, H, W, 1, 2): d/dy, d/dx
     return np.sqrt(np.sum(np.asarray(sobel) ** 2, axis=-1))[0, :, :, 0]  # (H, W)
 
 
-def texture_energy(image, size: int = 7) -> np.ndarray:
-    """Local variance of the luminance in a size × size window: (H, W) (notebook 07)."""
+def local_variance_map(image, size: int = 7) -> np.ndarray:
+    """Variance of the luminance in the size × size window around each pixel of an (H, W, 3) image: (H, W), 0 where
+    the image is flat, large in fine texture (notebooks 07 and 08). Windows at the border average over the pixels
+    inside the image. A different measure from :func:`ganstyle_edu.evaluation.texture_energy` (one number per
+    image: the mean squared 3×3 Laplacian), so this map's mean is not that number."""
     gray = tf.constant(luminance(image)[None, :, :, None], tf.float32)  # (1, H, W, 1)
     mean = tf.nn.avg_pool2d(gray, size, 1, "SAME")
     mean_sq = tf.nn.avg_pool2d(gray ** 2, size, 1, "SAME")
@@ -84,7 +89,7 @@ def texture_energy(image, size: int = 7) -> np.ndarray:
 
 def edge_mask(image, quantile: float = 0.9) -> np.ndarray:
     """Pixels whose Sobel gradient magnitude of the luminance is in the top (1 − quantile) (notebook 07)."""
-    return _top(edge_strength(image), quantile)
+    return _top(edge_strength_map(image), quantile)
 
 
 def brightness_mask(image, quantile: float = 0.8) -> np.ndarray:
@@ -94,7 +99,7 @@ def brightness_mask(image, quantile: float = 0.8) -> np.ndarray:
 
 def texture_mask(image, size: int = 7, quantile: float = 0.8) -> np.ndarray:
     """Pixels with the highest local variance of the luminance in a size × size window (notebook 07)."""
-    return _top(texture_energy(image, size), quantile)
+    return _top(local_variance_map(image, size), quantile)
 
 
 def color_masks(image, num_colors: int = 4, seed: int = 0, iterations: int = 20) -> np.ndarray:
@@ -114,7 +119,8 @@ def color_masks(image, num_colors: int = 4, seed: int = 0, iterations: int = 20)
 
 
 CONCEPTS = {"edges": edge_mask, "bright": brightness_mask, "texture": texture_mask}
-STRENGTHS = {"edges": edge_strength, "bright": luminance, "texture": texture_energy}  # what each mask thresholds
+# what each mask of CONCEPTS thresholds: a (H, W) strength per pixel
+STRENGTHS = {"edges": edge_strength_map, "bright": luminance, "texture": local_variance_map}
 
 
 # ---------------------------------------------------------------------------------------------------

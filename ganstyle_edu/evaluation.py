@@ -18,7 +18,8 @@ Four small tools:
 * **A pair matrix.** score(painting, photo) for every painting × photo, and three image statistics that
   might predict it: the colour-histogram distance of the pair, ½ Σ_b |p_b − q_b| over 8×8×8 RGB bins
   (0: the same colours, 1: none shared); a photo's texture energy, the mean squared 3×3 Laplacian of its
-  luminance; and its edge density, the share of pixels whose luminance gradient exceeds a threshold.
+  luminance; and its edge density, the share of pixels whose luminance gradient exceeds a threshold
+  (:func:`ganstyle_edu.latent.edge_density`'s, the package's one definition).
 
 * **Convergence.** An optimisation's losses L_1, L_2, … reach a target at the first t with L_t ≤ target, and
   have converged to within a tolerance τ at the first t with L_t ≤ (1 + τ) · min_s L_s.
@@ -31,6 +32,7 @@ from typing import Callable
 import numpy as np
 
 from .images import luminance
+from .latent import edge_density as _edge_densities  # below this module in the layering
 
 
 def break_even(train_seconds: float, generator_seconds: float, gatys_seconds: float) -> int | None:
@@ -142,16 +144,19 @@ def color_histogram_distance(image_a, image_b, bins: int = 8) -> float:
 
 def texture_energy(image) -> float:
     """The mean squared response of the luminance to the 3×3 Laplacian [[0, 1, 0], [1, −4, 1], [0, 1, 0]],
-    over the interior pixels: 0 for a flat or linear ramp, large for fine texture (notebook 09)."""
+    over the interior pixels: one number per image, 0 for a flat or linear ramp, large for fine texture
+    (notebook 09). Not the mean of :func:`ganstyle_edu.dissect.local_variance_map`, a different, per-pixel measure."""
     y = luminance(image).astype(np.float64)  # (H, W)
     laplacian = y[:-2, 1:-1] + y[2:, 1:-1] + y[1:-1, :-2] + y[1:-1, 2:] - 4 * y[1:-1, 1:-1]  # (H−2, W−2)
     return float(np.mean(laplacian ** 2))
 
 
 def edge_density(image, threshold: float = 0.1) -> float:
-    """The share of interior pixels whose luminance gradient (central differences, per pixel) has a
-    magnitude above ``threshold`` (notebook 09)."""
-    y = luminance(image).astype(np.float64)  # (H, W)
-    gx = (y[1:-1, 2:] - y[1:-1, :-2]) / 2     # (H−2, W−2)
-    gy = (y[2:, 1:-1] - y[:-2, 1:-1]) / 2     # (H−2, W−2)
-    return float(np.mean(np.hypot(gx, gy) > threshold))
+    """The share of the pixels of one image (H, W, 3) whose luminance gradient magnitude is above ``threshold``
+    (notebook 09): :func:`ganstyle_edu.latent.edge_density`, which measures a batch, on this one image — the same
+    quantity by construction (central differences inside, one-sided on the border, every pixel counted)."""
+    image = np.asarray(image, np.float32)
+    if image.ndim != 3:
+        raise ValueError(f"edge_density: expected one image (H, W, 3), got shape {image.shape}; "
+                         "for a batch use latent.edge_density")
+    return float(_edge_densities(image[None], threshold)[0])

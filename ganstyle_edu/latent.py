@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .images import luminance
+from .images import gradient_magnitude, luminance
 
 INTERPOLATIONS = ("linear", "slerp")
 _PARALLEL_TOLERANCE = 1e-6  # |sin Ω| below this counts as (anti)parallel
@@ -163,12 +163,18 @@ def colourfulness(images) -> np.ndarray:
 
 
 def edge_density(images, threshold: float = 0.1) -> np.ndarray:
-    """Share of pixels whose luminance gradient (central differences) exceeds ``threshold``: (N,) (notebook 07)."""
-    out = []
-    for image in np.asarray(images, np.float32):
-        gy, gx = np.gradient(luminance(image))
-        out.append(float((np.hypot(gx, gy) > threshold).mean()))
-    return np.asarray(out)
+    """Share of the pixels whose luminance gradient magnitude exceeds ``threshold``, for each image of a batch
+    (N, H, W, 3) in [0, 1]: (N,) (notebooks 07 and 09).
+
+    The gradient is :func:`ganstyle_edu.images.gradient_magnitude`'s (``numpy.gradient``): central differences
+    inside the image, one-sided differences on its border rows and columns, so every pixel counts. The package's
+    one edge density: :func:`ganstyle_edu.evaluation.edge_density` is this for a single image (a float).
+    """
+    images = np.asarray(images, np.float32)
+    if images.ndim != 4:
+        raise ValueError(f"edge_density: expected a batch of images (N, H, W, 3), got shape {images.shape}; "
+                         "for one image use evaluation.edge_density or pass image[None]")
+    return np.asarray([float(np.mean(gradient_magnitude(image) > threshold)) for image in images])
 
 
 ATTRIBUTES = {"brightness": brightness, "colourfulness": colourfulness, "edge density": edge_density}

@@ -71,6 +71,19 @@ def test_concept_masks_find_what_was_drawn(dissect):
     assert dissect.texture_mask(noisy, size=3, quantile=0.9)[:8, :8].mean() > 0.3
 
 
+def test_strength_maps_are_image_shaped(dissect):
+    """The strengths the masks threshold are (H, W) maps; the local variance matches a loop over windows."""
+    rng = np.random.default_rng(0)
+    gray = rng.random((9, 11)).astype(np.float32)
+    image = np.repeat(gray[..., None], 3, axis=-1)  # luminance = gray
+    for name, strength in dissect.STRENGTHS.items():
+        assert np.shape(strength(image)) == (9, 11), name
+    variance = dissect.local_variance_map(image, size=3)
+    loop = np.array([[gray[max(i - 1, 0):i + 2, max(j - 1, 0):j + 2].var() for j in range(11)] for i in range(9)])
+    np.testing.assert_allclose(variance, loop, atol=1e-5)  # border windows: the pixels inside the image
+    assert np.allclose(dissect.local_variance_map(np.full((8, 8, 3), 0.3, np.float32)), 0.0, atol=1e-6)
+
+
 def test_layer_activations_names_a_missing_layer(dissect, generator):
     with pytest.raises(ValueError, match="no layer 'nope'"):
         dissect.layer_activations(generator, np.zeros((1, 16, 16, 3)), ["nope"])

@@ -150,12 +150,22 @@ def _two_workers(tmp_path, command):
     return [(process.returncode, out, err) for process, (out, err) in zip(processes, outputs)]
 
 
-@pytest.mark.parametrize("command,written", [
-    (GAN_COMMAND, ["starry_night_generator.weights.h5", "starry_night_checkpoints/step_00000003/state.json"]),
-    (STYLE_COMMAND, ["starry_night.weights.h5", "starry_night_checkpoints/step_00000004/state.json"]),
-], ids=["train-gan", "train-style"])
-def test_two_workers_over_grpc_end_equal_and_only_the_chief_writes(tmp_path, command, written):
-    results = _two_workers(tmp_path, command)
+@pytest.fixture(scope="module")
+def clusters(tmp_path_factory):
+    """Each command run once by a 2-worker cluster: {name: (its folder, [(return code, stdout, stderr)])}."""
+    found = {}
+    for name, command in (("train-gan", GAN_COMMAND), ("train-style", STYLE_COMMAND)):
+        folder = tmp_path_factory.mktemp(name)
+        found[name] = folder, _two_workers(folder, command)
+    return found
+
+
+@pytest.mark.parametrize("name,written", [
+    ("train-gan", ["starry_night_generator.weights.h5", "starry_night_checkpoints/step_00000003/state.json"]),
+    ("train-style", ["starry_night.weights.h5", "starry_night_checkpoints/step_00000004/state.json"]),
+])
+def test_two_workers_over_grpc_end_equal_and_only_the_chief_writes(clusters, name, written):
+    folder, results = clusters[name]
     for status, out, err in results:
         assert status == 0, err[-2000:]
         assert "strategy multiworker: 2 replica(s)" in out
@@ -163,16 +173,18 @@ def test_two_workers_over_grpc_end_equal_and_only_the_chief_writes(tmp_path, com
                     if line.startswith("weights fingerprint")]
     assert len(fingerprints) == 2 and fingerprints[0] == fingerprints[1]
     for path in written:
-        assert (tmp_path / "worker0" / path).is_file(), path
-    assert not (tmp_path / "worker1").exists(), "only the chief writes"
+        assert (folder / "worker0" / path).is_file(), path
+    assert not (folder / "worker1").exists(), "only the chief writes"
     assert "not the chief worker" in results[1][1]
 
 
-def test_workers_that_would_resume_from_different_steps_all_stop(tmp_path):
-    """The chief has a checkpoint; worker 1, on another machine with no shared folder, has none."""
-    assert all(status == 0 for status, _, _ in _two_workers(tmp_path, GAN_COMMAND))
+def test_workers_that_would_resume_from_different_steps_all_stop(clusters):
+    """The chief has the finished GAN run's checkpoint; worker 1, on another machine with no shared folder, has
+    none. Both stop, each with one line."""
+    folder, results = clusters["train-gan"]
+    assert all(status == 0 for status, _, _ in results)
     longer = [*GAN_COMMAND[:GAN_COMMAND.index("--steps") + 1], "5", *GAN_COMMAND[GAN_COMMAND.index("--steps") + 2:]]
-    for status, _, err in _two_workers(tmp_path, longer):
+    for status, _, err in _two_workers(folder, longer):
         assert status == 2 and "start from different steps" in err and len(err.strip().splitlines()) == 1, err
 
 

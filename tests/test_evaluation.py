@@ -109,21 +109,54 @@ def _laplacian_loop(y):
                     for i in range(1, h - 1) for j in range(1, w - 1)])
 
 
+def _derivative(values, k):
+    """d/dk of a 1-d sequence at k: central inside, one-sided at the two ends."""
+    low, high = max(k - 1, 0), min(k + 1, len(values) - 1)
+    return (values[high] - values[low]) / (high - low)
+
+
 def test_texture_energy_and_edge_density_against_loops():
     rng = np.random.default_rng(0)
-    gray = rng.random((9, 7))
+    gray = rng.random((9, 7)).astype(np.float32)
     image = np.repeat(gray[..., None], 3, axis=-1)  # luminance = gray
     assert evaluation.texture_energy(image) == pytest.approx(_laplacian_loop(gray), rel=1e-5)
     ramp = np.repeat(np.linspace(0, 1, 8)[None, :, None], 8, axis=0).repeat(3, axis=-1)
     assert evaluation.texture_energy(ramp) == pytest.approx(0.0, abs=1e-12)
-    # a vertical step edge: only the two columns beside it see a gradient of 1/2 > 0.1
+    # a vertical step edge: only the two columns beside it see a gradient of 1/2 > 0.1; every pixel counts
     step = np.zeros((6, 6, 3))
     step[:, 3:] = 1.0
-    assert evaluation.edge_density(step) == pytest.approx(2 / 4)
+    assert evaluation.edge_density(step) == pytest.approx(2 / 6)
     assert evaluation.edge_density(step, threshold=0.6) == 0.0
-    loop = np.mean([np.hypot((gray[i, j + 1] - gray[i, j - 1]) / 2, (gray[i + 1, j] - gray[i - 1, j]) / 2) > 0.1
-                    for i in range(1, 8) for j in range(1, 6)])
+    # on the border the difference is one-sided: a step between the first two columns is 1 there, 1/2 beside it
+    edge = np.zeros((4, 5, 3))
+    edge[:, 1:] = 1.0
+    assert evaluation.edge_density(edge, threshold=0.6) == pytest.approx(1 / 5)
+    assert evaluation.edge_density(edge, threshold=0.4) == pytest.approx(2 / 5)
+    loop = np.mean([np.hypot(_derivative(gray[i], j), _derivative(gray[:, j], i)) > 0.1
+                    for i in range(9) for j in range(7)])
     assert evaluation.edge_density(image) == pytest.approx(loop)
+    with pytest.raises(ValueError, match="one image"):
+        evaluation.edge_density(image[None])
+
+
+def test_edge_density_is_latents_on_one_image():
+    """One definition: evaluation.edge_density (one image → float) is latent.edge_density (a batch → (N,))."""
+    from ganstyle_edu import latent
+
+    rng = np.random.default_rng(1)
+    batch = rng.random((5, 12, 17, 3)).astype(np.float32)
+    batch[1] = 0.5                                     # flat: no edges
+    batch[2] = np.linspace(0, 1, 17)[None, :, None]    # a gentle ramp: gradient 1/16 everywhere
+    batch[3, :, 9:] = 1.0                              # a step on noise
+    batch[4] = np.round(batch[4])                      # black and white speckle: edges nearly everywhere
+    for threshold in (0.05, 0.1, 0.3):
+        per_batch = latent.edge_density(batch, threshold)
+        assert per_batch.shape == (5,)
+        one_by_one = [evaluation.edge_density(image, threshold) for image in batch]
+        assert one_by_one == per_batch.tolist()  # equal, not just close: the same function
+        assert isinstance(one_by_one[0], float)
+    assert evaluation.edge_density(batch[1]) == 0.0 and evaluation.edge_density(batch[2], 0.05) == 1.0
+    assert evaluation.edge_density(batch[4]) > 0.5
 
 
 # --- The library twins (the test extra's scipy): the package keeps its readable versions, scipy checks them ---

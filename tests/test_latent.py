@@ -121,3 +121,5 @@ def test_image_attributes_on_hand_made_images():
     step = np.zeros((1, 8, 8, 3), np.float32)
     step[:, :, 4:] = 1.0  # a vertical edge: columns 3 and 4 see a gradient of 0.5
     np.testing.assert_allclose(latent.edge_density(step), 2 / 8)
+    with pytest.raises(ValueError, match="batch"):
+        latent.edge_density(step[0])  # one image: evaluation.edge_density, or step[0][None]
