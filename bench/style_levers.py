@@ -33,7 +33,8 @@ GATYS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5
 # name: (what changes, {field: value}); "balanced" in style_layer_weights means stylenet.balanced_layer_weights
 BALANCED = {"style_layers": GATYS, "style_layer_weights": "balanced"}
 LEVERS = {
-    "today": ("the recipe of the shipped network (Magenta's layers, equal weights, β = 4)", {}),
+    "today": ("the recipe of the shipped network (Magenta's layers, equal weights, β = 4)",
+              {"style_layers": "magenta", "style_layer_weights": None, "style_weight": 4.0}),
     "balanced_gatys_b3e5": ("Gatys' five layers block1–5_conv1, each weighted 1/D̄_l, β = 3e5",
                             {**BALANCED, "style_weight": 3e5}),
     "balanced_gatys_b3e6": ("… β = 3e6", {**BALANCED, "style_weight": 3e6}),
@@ -44,7 +45,7 @@ LEVERS = {
     "balanced_gatys_b1e7_style384": ("Gatys' layers balanced, β = 1e7, the painting at 384 px for its Gram targets",
                                      {**BALANCED, "style_weight": 1e7, "style_size": 384}),
     "balanced_magenta_b3e6": ("Magenta's layers, each weighted 1/D̄_l, β = 3e6",
-                              {"style_layer_weights": "balanced", "style_weight": 3e6}),
+                              {"style_layers": "magenta", "style_layer_weights": "balanced", "style_weight": 3e6}),
     "balanced_gatys_b3e6_deep2": ("Gatys' layers balanced, β = 3e6, block4–5 weighted twice",
                                   {**BALANCED, "style_layer_weights": "deep2", "style_weight": 3e6}),
     "balanced_gatys_b3e6_content4": ("Gatys' layers balanced, β = 3e6, content at block4_conv2",
@@ -61,13 +62,16 @@ def pilot_config(style: str, steps: int, changes: dict):
 
     base = stylenet.StyleNetConfig(styles=(style,), num_steps=steps, identity_steps=100, style_warmup_steps=300)
     changes = dict(changes)
-    weights = changes.pop("style_layer_weights", None)
+    if changes.get("style_layers") == "magenta":
+        changes["style_layers"] = stylenet.MAGENTA_LAYERS
+    deep2 = changes.get("style_layer_weights") == "deep2"
+    if deep2:
+        changes["style_layer_weights"] = "balanced"
     config = dataclasses.replace(base, **changes)
-    if weights in ("balanced", "deep2"):
+    if deep2:  # balanced, then block4–5 weighted twice
         balanced = stylenet.balanced_layer_weights(config)
-        if weights == "deep2":
-            balanced = tuple(w * (2.0 if layer in GATYS[3:] else 1.0) for w, layer in zip(balanced, config.style_layers))
-        config = dataclasses.replace(config, style_layer_weights=balanced)
+        config = dataclasses.replace(config, style_layer_weights=tuple(
+            w * (2.0 if layer in GATYS[3:] else 1.0) for w, layer in zip(balanced, config.style_layers)))
     return config
 
 

@@ -15,6 +15,7 @@ re-run shows the same numbers.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import numbers
 import os
@@ -162,17 +163,26 @@ def _check_cpu_replicas(cpu_replicas) -> int:
     return int(cpu_replicas)
 
 
-def seed_initial_weights(seed: int) -> None:
-    """Seed the draws of Keras' weight initialisers (and TensorFlow's) with ``seed``, leaving the global NumPy and
-    Python generators as they were — building a network must not change what a learner's code draws next."""
+@contextlib.contextmanager
+def seeded_initial_weights(seed: int):
+    """Within the block, Keras' weight initialisers draw from a stream seeded with ``seed``; afterwards the global
+    Python and NumPy generators are as they were before — building a network must not change what a learner's code
+    draws next (notebook 00).
+
+    Keras 3 gives each unseeded initialiser a seed drawn from Python's ``random`` module, so that module must stay
+    seeded while the layers are built: the restore happens when the block ends, not before.
+    """
     import keras
 
     import numpy as np
 
     python_state, numpy_state = random.getstate(), np.random.get_state()
     keras.utils.set_random_seed(seed)
-    random.setstate(python_state)
-    np.random.set_state(numpy_state)
+    try:
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
 
 
 def setup(seed: int = 0, *, mode: str | None = None, threads: int | None = None,

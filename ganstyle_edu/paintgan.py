@@ -25,7 +25,7 @@ from . import data, distribute
 from .augment import parse_policy
 from .callbacks import Checkpoint, MetricsHistory
 from .checkpoints import load_weights, record_text, save_weights
-from .config import import_tensorflow, seed_initial_weights
+from .config import import_tensorflow, seeded_initial_weights
 from .gan import GAN, train
 from .images import atomic_path, atomic_write, to_signed
 from .losses import ADVERSARIAL_LOSSES
@@ -94,16 +94,17 @@ def build(config: PaintingGANConfig, strategy=None) -> GAN:
     """
     distribute.check_global_batch(config.batch_size, strategy, "batch_size")
     with distribute.scope(strategy):
-        seed_initial_weights(config.seed)
-        if config.recipe == "spatial":
-            generator = build_spatial_generator(config.crop_size // config.noise_cell, config.local_channels,
-                                                config.global_dim, config.g_width, name="generator",
-                                                upsamplings=config.noise_cell.bit_length() - 1)
-            discriminator = build_patch_discriminator(config.d_width, config.d_layers, name="discriminator",
-                                                      value_range="signed")
-        else:
-            generator = build_dcgan_generator(config.latent_dim, config.crop_size, config.g_width, config.upsample)
-            discriminator = build_dcgan_discriminator(config.crop_size, config.d_width)
+        with seeded_initial_weights(config.seed):
+            if config.recipe == "spatial":
+                generator = build_spatial_generator(config.crop_size // config.noise_cell, config.local_channels,
+                                                    config.global_dim, config.g_width, name="generator",
+                                                    upsamplings=config.noise_cell.bit_length() - 1)
+                discriminator = build_patch_discriminator(config.d_width, config.d_layers, name="discriminator",
+                                                          value_range="signed")
+            else:
+                generator = build_dcgan_generator(config.latent_dim, config.crop_size, config.g_width,
+                                                  config.upsample)
+                discriminator = build_dcgan_discriminator(config.crop_size, config.d_width)
         model = GAN(generator, discriminator, loss=config.loss, seed=config.seed, augment=config.augment,
                     r1_weight=config.r1_weight, strategy=strategy)
         model.compile(g_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=0.5, name="g_adam"),
@@ -206,6 +207,29 @@ def save_gan(model: GAN, record: dict, directory) -> Path:
     return paths["record"]
 
 
+# Fields added to PaintingGANConfig after a record may have been written, with the value that reproduces how a record
+# without the field was trained: heldout_fraction 0 (the whole painting), the dcgan recipe, no R1 penalty. The
+# spatial recipe's shape fields (noise_cell, local_channels, global_dim, d_layers) do not act on a dcgan run.
+FIELDS_ADDED_LATER = {"heldout_fraction": 0.0, "recipe": "dcgan", "r1_weight": 0.0, "noise_cell": 16,
+                      "local_channels": 8, "global_dim": 32, "d_layers": 3}
+
+
+def completed_config(saved: dict) -> dict:
+    """A record's config with every current field: the later-added ones as the run had them (notebook 07).
+
+    A field this version does not know is refused rather than dropped, naming it.
+    """
+    unknown = sorted(set(saved) - set(PaintingGANConfig.__dataclass_fields__))
+    if unknown:
+        raise ValueError(f"painting GAN record: unknown config field(s) {', '.join(unknown)}; the record was written "
+                         "by a newer ganstyle_edu — update the package")
+    missing = set(PaintingGANConfig.__dataclass_fields__) - set(saved) - set(FIELDS_ADDED_LATER)
+    if missing:
+        raise ValueError(f"painting GAN record: config lacks {', '.join(sorted(missing))}; the record is incomplete")
+    completed = {**FIELDS_ADDED_LATER, **saved}
+    return {name: completed[name] for name in PaintingGANConfig.__dataclass_fields__}  # in the dataclass's order
+
+
 def load_gan(directory, style: str) -> tuple[GAN, dict]:
     """A trained painting-patch GAN from ``directory``: (gan, record); both networks in inference use (notebook 07)."""
     paths = _paths(directory, style)
@@ -214,9 +238,8 @@ def load_gan(directory, style: str) -> tuple[GAN, dict]:
             raise FileNotFoundError(f"{path}: missing; a painting GAN needs {style}_generator.weights.h5, "
                                     f"{style}_discriminator.weights.h5 and {style}.json side by side")
     record = json.loads(paths["record"].read_text())
-    fields = PaintingGANConfig.__dataclass_fields__
-    saved = {"heldout_fraction": 0.0, **record["config"]}  # a record without the field trained on the whole painting
-    model = build(PaintingGANConfig(**{k: v for k, v in saved.items() if k in fields}))
+    record["config"] = completed_config(record["config"])
+    model = build(PaintingGANConfig(**record["config"]))
     load_weights(model.generator, paths["generator"])
     load_weights(model.discriminator, paths["discriminator"])
     return model, record

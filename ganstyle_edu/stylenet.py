@@ -32,7 +32,15 @@ is a sum over pixels, so γ = 4 on a 128-px crop puts the same weight per pixel 
 the size the networks are judged at (bench/stylize_quality.py). A network trained from scratch on this loss
 first learns textures and only slowly the photo (after 1000 steps at β = 20 its outputs were further from the
 photo, by the content loss, than a flat grey image); so it starts by copying the photo on a pixel loss
-(``identity_steps``, cheap) and then lets the style weight rise (``style_warmup_steps``). The loss network may run in
+(``identity_steps``, cheap) and then lets the style weight rise (``style_warmup_steps``).
+
+Equal layer weights let the shallow layers decide: the photo-to-painting Gram distance of relu1_2 is about 10⁵
+times that of relu4_3, so the loss asks little at the scale of strokes and swirls, and trained networks (and Gatys
+on the same loss) match colour and grain but not the painting's larger structure (bench/stylize_quality.py's
+share of the distance removed, per layer). ``style_layer_weights="balanced"`` weights each layer l by 1 / D̄_l,
+its mean photo-to-painting distance over the bundled paintings (:func:`balanced_layer_weights`), so that every
+layer starts near 1 and β alone sets the style's strength (tools/train_shipped_styles.py's PAINTERLY recipe:
+Gatys' five layers, β = 1.5·10⁷). The loss network may run in
 bfloat16 (``loss_dtype``): about twice as fast on a CPU with AVX-512 BF16; evaluation uses float32.
 """
 from __future__ import annotations
@@ -50,7 +58,7 @@ import numpy as np
 from . import data, distribute
 from .checkpoints import (checkpoint_folder, close_segment, config_changes, load_optimizer_state, load_weights,
                           next_segment, record_text, save_optimizer_state, save_weights, write_checkpoint)
-from .config import import_tensorflow, seed_initial_weights
+from .config import import_tensorflow, seeded_initial_weights
 from .features import FeatureExtractor
 from .gram import gram_matrix
 from .images import atomic_path, atomic_write, load_image, luminance, resize
@@ -64,8 +72,9 @@ from .stylegen import bind_style, style_mix, stylize_with
 tf = import_tensorflow()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
 
-STYLE_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3")
-CONTENT_LAYER = "block3_conv3"
+# Magenta's image_stylization layers, which the shipped network uses with equal weights
+MAGENTA_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3")
+BALANCED = "balanced"  # style_layer_weights: 1 / D̄_l per layer, resolved when a trainer is built
 LOSS_DTYPES = ("float32", "bfloat16")
 
 
@@ -98,7 +107,7 @@ class StyleNetConfig:
     learning_rate: float = 1e-3
     final_learning_rate: float = 1e-4
     content_weight: float = 1e4
-    style_weight: float = 4.0
+    style_weight: float = 4.0  # β; with style_layer_weights="balanced" the style term starts near β (e.g. 1.5e7)
     tv_weight: float = 4.0
     adversarial_weight: float = 0.0
     gan_loss: str = "hinge"
@@ -112,9 +121,9 @@ class StyleNetConfig:
     output_upsampling: str = "resize"
     skips: bool = True
     discriminator_width: int = 32
-    style_layers: tuple = STYLE_LAYERS
-    style_layer_weights: tuple | None = None  # one per style layer (default 1 each)
-    content_layer: str = CONTENT_LAYER
+    style_layers: tuple = MAGENTA_LAYERS  # or features.STYLE_LAYERS: Gatys' five, block1_conv1 … block5_conv1
+    style_layer_weights: tuple | str | None = None  # one per style layer; None: 1 each; "balanced": 1 / D̄_l
+    content_layer: str = "block3_conv3"
     loss_dtype: str = "bfloat16"
     min_scale: float = 0.5
     color_jitter: float = 0.1
@@ -150,7 +159,11 @@ class StyleNetConfig:
                                      ("output_upsampling", self.output_upsampling, OUTPUT_UPSAMPLINGS)):
             if value not in allowed:
                 raise ValueError(f"StyleNetConfig: {name}={value!r}; use one of {', '.join(allowed)}")
-        if self.style_layer_weights is not None and len(self.style_layer_weights) != len(self.style_layers):
+        if isinstance(self.style_layer_weights, str) and self.style_layer_weights != BALANCED:
+            raise ValueError(f"StyleNetConfig: style_layer_weights={self.style_layer_weights!r}; give one number per "
+                             f"style layer, None (1 each) or {BALANCED!r}")
+        if not isinstance(self.style_layer_weights, (str, type(None))) and \
+                len(self.style_layer_weights) != len(self.style_layers):
             raise ValueError(f"StyleNetConfig: {len(self.style_layer_weights)} style_layer_weights for "
                              f"{len(self.style_layers)} style_layers; give one weight per layer")
         if self.train_norms_only and self.init_from is None:
@@ -203,6 +216,13 @@ def balanced_layer_weights(config: StyleNetConfig, extractor: FeatureExtractor |
             totals[layer] += sum(float(tf.reduce_mean((gram - target[layer]) ** 2)) for target in painting_grams)
     count = len(photos) * len(paintings)
     return tuple(float(f"{count / totals[layer]:.3g}") for layer in config.style_layers)
+
+
+def resolve_layer_weights(config: StyleNetConfig) -> StyleNetConfig:
+    """``config`` with style_layer_weights="balanced" replaced by the numbers (:func:`balanced_layer_weights`)."""
+    if config.style_layer_weights != BALANCED:
+        return config
+    return dataclasses.replace(config, style_layer_weights=balanced_layer_weights(config))
 
 
 def data_checksum(config: StyleNetConfig) -> str:
@@ -264,6 +284,7 @@ class StyleNetTrainer:
     """
 
     def __init__(self, config: StyleNetConfig, extractor: FeatureExtractor | None = None, strategy=None):
+        config = resolve_layer_weights(config)  # the record keeps the numbers, so the loss can be rebuilt
         self.config = config
         self.strategy = strategy
         distribute.check_global_batch(config.batch_size, strategy, "StyleNetConfig.batch_size")
@@ -271,8 +292,8 @@ class StyleNetTrainer:
             self._build(config, extractor)
 
     def _build(self, config: StyleNetConfig, extractor: FeatureExtractor | None) -> None:
-        seed_initial_weights(config.seed)
-        self.generator = generator_from_config(config)
+        with seeded_initial_weights(config.seed):
+            self.generator = generator_from_config(config)
         if config.init_from is not None:
             initialise_from(self.generator, config.init_from, config.train_norms_only, config.style_names)
         schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, config.num_steps,
@@ -297,8 +318,8 @@ class StyleNetTrainer:
                                  "use it with one style")
             # D's initial weights from their own seed: otherwise they would depend on whether this process had
             # already built the VGG16 layers (whose first build draws from Keras' seeded stream)
-            seed_initial_weights(config.seed + 1)
-            self.discriminator = build_patch_discriminator(config.discriminator_width)
+            with seeded_initial_weights(config.seed + 1):
+                self.discriminator = build_patch_discriminator(config.discriminator_width)
             self.discriminator_optimizer = keras.optimizers.Adam(config.discriminator_learning_rate, beta_1=0.5)
             self.patch_rng = np.random.default_rng(config.seed + 1)  # the painting's crops: saved with checkpoints
         if self.strategy is not None:  # optimizer slots must be created in the strategy's scope
@@ -552,6 +573,7 @@ def trained_loss(config: StyleNetConfig, shape, num_steps: int = 300):
     weight per pixel that training used (γ = 4 on 128² crops is γ = 1 on a 256² image).
     """
     height, width = shape[:2]
+    config = resolve_layer_weights(config)
     return NSTConfig(size=max(height, width), style_size=config.style_size, num_steps=num_steps, optimizer="lbfgs",
                      style_layers=tuple(config.style_layers), content_layers=(config.content_layer,),
                      style_layer_weights=config.style_layer_weights and tuple(config.style_layer_weights),

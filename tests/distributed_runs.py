@@ -47,7 +47,7 @@ STYLE_LEARNING_RATE = 1e-10
 # build them now, so that every run below starts its networks from the same point of that stream.
 from ganstyle_edu.features import FeatureExtractor  # noqa: E402
 
-FeatureExtractor(stylenet.STYLE_LAYERS)
+FeatureExtractor(stylenet.MAGENTA_LAYERS)
 
 
 class _AfterIdentity(keras.optimizers.schedules.LearningRateSchedule):
@@ -71,9 +71,12 @@ def _weights(model) -> dict[str, np.ndarray]:
 def _distances(runs: dict) -> dict:
     """runs: {run name: {step: {path: array}}}, with "one" and the initial weights at step 0 →
     {step: {"update": ‖one − initial‖, "mirrored": ‖mirrored − one‖, "reordered": ‖reordered − one‖,
-    "per_weight": {path: [update, mirrored, reordered]}}} (L2 norms; over all weights when not per weight)."""
+    "start": the largest ‖initial weight of another run − one's‖, "per_weight": {path: [update, mirrored,
+    reordered]}}} (L2 norms; over all weights when not per weight)."""
     out = {}
     initial = runs["one"][0]
+    start = max(float(np.linalg.norm(runs[run][0][path] - initial[path])) for run in ("mirrored", "reordered")
+                for path in initial)  # 0 when every run starts from the same weights, as the comparison needs
     for step in SNAPSHOTS:
         one = runs["one"][step]
         per_weight = {path: [float(np.linalg.norm(one[path] - initial[path])),
@@ -81,7 +84,7 @@ def _distances(runs: dict) -> dict:
                              float(np.linalg.norm(runs["reordered"][step][path] - one[path]))] for path in one}
         totals = np.sqrt(np.sum(np.square(list(per_weight.values())), axis=0))
         out[step] = {"update": float(totals[0]), "mirrored": float(totals[1]), "reordered": float(totals[2]),
-                     "per_weight": per_weight}
+                     "start": start, "per_weight": per_weight}
     return out
 
 
@@ -151,7 +154,9 @@ def _style_config(adversarial_weight):
     return stylenet.StyleNetConfig(styles=("starry_night",), crop_size=32, style_size=64, batch_size=BATCH,
                                    num_steps=STEPS, width=8, num_residual=1, identity_steps=1,
                                    style_warmup_steps=1, loss_dtype="float32", discriminator_width=8,
-                                   adversarial_weight=adversarial_weight)
+                                   adversarial_weight=adversarial_weight,
+                                   # a fixed objective, whose scale STYLE_LEARNING_RATE was chosen for
+                                   style_layers=stylenet.MAGENTA_LAYERS, style_layer_weights=None, style_weight=4.0)
 
 
 def _style_trainer(strategy, adversarial_weight, reordered=False):

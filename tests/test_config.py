@@ -103,6 +103,7 @@ def test_setup_splits_a_fresh_process_without_exporting_the_split():
 
 
 def test_building_a_network_leaves_the_global_generators_alone(tf):
+    import keras
     import random
 
     import numpy as np
@@ -114,5 +115,27 @@ def test_building_a_network_leaves_the_global_generators_alone(tf):
     expected = (random.random(), np.random.random())
     random.seed(3)
     np.random.seed(3)
-    config.seed_initial_weights(7)
+    with config.seeded_initial_weights(7):
+        keras.layers.Dense(3).build((None, 4))
     assert (random.random(), np.random.random()) == expected
+
+
+def test_a_seed_gives_the_same_initial_weights_whatever_was_drawn_before(tf):
+    import keras
+    import random
+
+    import numpy as np
+
+    from ganstyle_edu import config
+
+    def build(seed):
+        with config.seeded_initial_weights(seed):
+            layer = keras.layers.Dense(3)
+            layer.build((None, 4))
+        random.random()  # the caller's code draws between the builds
+        np.random.random()
+        return layer.kernel.numpy()
+
+    first, second, other = build(7), build(7), build(8)
+    np.testing.assert_array_equal(first, second)
+    assert not np.array_equal(first, other)

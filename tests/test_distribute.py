@@ -59,6 +59,8 @@ def differences_beyond_rounding(result: dict) -> list[str]:
     found = []
     for network, snapshots in result["networks"].items():
         for step, measured in snapshots.items():
+            if measured["start"] != 0:  # otherwise every distance below measures the initial weights' difference
+                found.append(f"{network}: the runs started from different weights ({measured['start']:.3g} apart)")
             rounding = max(measured["reordered"], EPS * measured["update"])
             if measured["mirrored"] > ROUNDING_MULTIPLE * rounding:
                 found.append(f"{network} after step {step}: weights {measured['mirrored']:.3g} from the one-device "

@@ -93,3 +93,16 @@ def test_a_gan_resume_checks_its_configuration_and_counts_every_segment(paintgan
     assert longer["segments"][1]["changed"] == {"num_steps": [2, 3]}
     assert longer["train_seconds"] == pytest.approx(sum(s["seconds"] for s in longer["segments"]), abs=0.2)
     assert longer["train_seconds"] > record["train_seconds"]  # both segments counted
+
+
+def test_a_record_from_before_a_field_existed_loads_as_it_was_trained(paintgan):
+    current = dataclasses.asdict(paintgan.PaintingGANConfig(recipe="spatial", r1_weight=10.0))
+    old = {name: value for name, value in current.items() if name not in paintgan.FIELDS_ADDED_LATER}
+    completed = paintgan.completed_config(old)
+    assert list(completed) == list(current)  # every field, in the dataclass's order
+    assert completed["recipe"] == "dcgan" and completed["r1_weight"] == 0.0 and completed["heldout_fraction"] == 0.0
+    assert paintgan.completed_config(current) == current  # a complete record is kept as it is
+    with pytest.raises(ValueError, match="unknown config field.*warp_speed"):
+        paintgan.completed_config({**current, "warp_speed": 9})
+    with pytest.raises(ValueError, match="config lacks crop_size"):
+        paintgan.completed_config({name: value for name, value in current.items() if name != "crop_size"})
