@@ -30,7 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 CACHE = Path(os.environ.get("GANSTYLE_CACHE", Path.home() / ".cache" / "ganstyle-edu")) / "style_levers"
 GATYS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
 
-# name: (what changes, {field: value}); "balanced" in style_layer_weights means stylenet.balanced_layer_weights
+# name: (what changes, {field: value}); "balanced" in style_layer_weights means styleconfig.balanced_layer_weights
 BALANCED = {"style_layers": GATYS, "style_layer_weights": "balanced"}
 LEVERS = {
     "today": ("the recipe of the shipped network (Magenta's layers, equal weights, β = 4)",
@@ -58,18 +58,18 @@ LEVERS = {
 
 
 def pilot_config(style: str, steps: int, changes: dict):
-    from ganstyle_edu import stylenet
+    from ganstyle_edu import styleconfig
 
-    base = stylenet.StyleNetConfig(styles=(style,), num_steps=steps, identity_steps=100, style_warmup_steps=300)
+    base = styleconfig.StyleNetConfig(styles=(style,), num_steps=steps, identity_steps=100, style_warmup_steps=300)
     changes = dict(changes)
     if changes.get("style_layers") == "magenta":
-        changes["style_layers"] = stylenet.MAGENTA_LAYERS
+        changes["style_layers"] = styleconfig.MAGENTA_LAYERS
     deep2 = changes.get("style_layer_weights") == "deep2"
     if deep2:
         changes["style_layer_weights"] = "balanced"
     config = dataclasses.replace(base, **changes)
     if deep2:  # balanced, then block4–5 weighted twice
-        balanced = stylenet.balanced_layer_weights(config)
+        balanced = styleconfig.balanced_layer_weights(config)
         config = dataclasses.replace(config, style_layer_weights=tuple(
             w * (2.0 if layer in GATYS[3:] else 1.0) for w, layer in zip(balanced, config.style_layers)))
     return config

@@ -7,11 +7,12 @@ gram (Gram matrices, mean/std, MMD), losses (content, style, TV; the adversarial
 transfer), toy2d (GANs in two dimensions, mode collapse), models (the DCGAN, the multi-style generator, the
 PatchGAN), gan (GAN training), callbacks (watching it train: curves, samples, health, checkpoints),
 checkpoints (atomic, resumable checkpoints and optimizer state, for the GAN and stylenet), latent (walking
-the latent space), augment (DiffAugment), stylegen (binding, blending and running style networks), stylenet
-(training them; saving, loading), paintgan (the painting-patch GAN recipe), shipped (the registry of shipped
-weights), dissect (what a generator's units answer to and cause), saliency and featureviz (what a
-discriminator looks at), evaluation (testing the claims), typography (font style transfer), exercises
-(checked exercises), viz (figures), widgets (interactive explorers), cli (the ``ganstyle-edu`` command).
+the latent space), augment (DiffAugment), stylegen (binding, blending and running style networks),
+styleconfig (a style-network run's configuration, training crops and layer weights), stylenet (training them;
+saving, loading), paintgan (the painting-patch GAN recipe), shipped (the registry of shipped weights),
+dissect (what a generator's units answer to and cause), saliency and featureviz (what a discriminator looks
+at), evaluation (testing the claims), typography (font style transfer), exercises (checked exercises),
+viz (figures), widgets (interactive explorers), cli (the ``ganstyle-edu`` command).
 
 Vocabulary: each main verb and noun means one thing across the modules.
 *Stylising.* ``nst.stylize(content, style, config)`` optimises the pixels of one image (Gatys et al.) and returns

@@ -270,7 +270,8 @@ def _finish(strategy, networks, saved: str) -> int:
 
 def _train_style(args) -> int:
     strategy = _strategy(args)  # first: a multi-worker strategy must exist before TensorFlow runs an op
-    from .stylenet import StyleNetConfig, StyleNetTrainer, finetune_config
+    from .styleconfig import StyleNetConfig
+    from .stylenet import StyleNetTrainer, finetune_config
 
     try:
         chosen = {"num_steps": args.steps, "crop_size": args.crop_size, "adversarial_weight": args.adversarial_weight,

@@ -35,7 +35,7 @@ from ganstyle_edu.config import import_tensorflow  # noqa: E402
 tf = import_tensorflow()
 import keras  # noqa: E402
 
-from ganstyle_edu import checkpoints, distribute, gan, models, stylenet  # noqa: E402
+from ganstyle_edu import checkpoints, distribute, gan, models, styleconfig, stylenet  # noqa: E402
 from ganstyle_edu.callbacks import MetricsHistory  # noqa: E402
 
 STEPS, BATCH = 3, 4
@@ -47,7 +47,7 @@ STYLE_LEARNING_RATE = 1e-10
 # build them now, so that every run below starts its networks from the same point of that stream.
 from ganstyle_edu.features import FeatureExtractor  # noqa: E402
 
-FeatureExtractor(stylenet.MAGENTA_LAYERS)
+FeatureExtractor(styleconfig.MAGENTA_LAYERS)
 
 
 class _AfterIdentity(keras.optimizers.schedules.LearningRateSchedule):
@@ -156,7 +156,7 @@ def _style_config(adversarial_weight):
                                    style_warmup_steps=1, loss_dtype="float32", discriminator_width=8,
                                    adversarial_weight=adversarial_weight,
                                    # a fixed objective, whose scale STYLE_LEARNING_RATE was chosen for
-                                   style_layers=stylenet.MAGENTA_LAYERS, style_layer_weights=None, style_weight=4.0)
+                                   style_layers=styleconfig.MAGENTA_LAYERS, style_layer_weights=None, style_weight=4.0)
 
 
 def _style_trainer(strategy, adversarial_weight, reordered=False):

@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "ganstyle_edu"
 # Lowest first. A module may import (at top level or inside a function) only modules listed before it.
 ORDER = ("images", "shipped", "config", "distribute", "checkpoints", "gram", "augment", "models", "features", "data", "losses", "metrics",
          "latent", "evaluation", "typography", "saliency", "featureviz", "nst", "stylegen", "callbacks", "gan",
-         "toy2d", "paintgan", "dissect", "stylenet", "exercises", "viz", "widgets", "cli")
+         "toy2d", "paintgan", "dissect", "styleconfig", "stylenet", "exercises", "viz", "widgets", "cli")
 # Inside a subpackage, lowest first: a module may import the package's modules below the subpackage in ORDER and
 # the subpackage's modules listed before it (its __init__, which collects them, comes last).
 SUBPACKAGES = {"exercises": ("checking", "nb00", "nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07", "nb08",

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from ganstyle_edu import shipped
+from ganstyle_edu import data, shipped
 
 
 @pytest.fixture(scope="module")
@@ -412,7 +412,7 @@ def test_the_shipped_network_matches_its_record(stylenet):
     config = stylenet.config_from_record(record)
     assert sorted(config.style_names) == list(SHIPPED) and record["steps"] == config.num_steps > 0
     assert record["data_sha256"] == stylenet.data_checksum(config)  # trained on the images that ship now
-    assert not set(config.contents) & set(stylenet.data.names("heldout") + stylenet.data.names("survey"))
+    assert not set(config.contents) & set(data.names("heldout") + data.names("survey"))
     assert path.stat().st_size <= 10 * 2 ** 20
     assert set(record["final_losses"]) >= {"content", "style", "tv", "total"}
     assert len(record["history_every_10_steps"]["step"]) == -(-record["steps"] // 10)

@@ -1,0 +1,58 @@
+"""A style-network run's configuration: balanced style-layer weights against a NumPy loop, and their resolution."""
+import dataclasses
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture(scope="module")
+def styleconfig(tf):
+    from ganstyle_edu import styleconfig
+
+    return styleconfig
+
+
+def test_balanced_layer_weights_are_one_over_the_mean_gram_distance(styleconfig):
+    from ganstyle_edu import data
+    from ganstyle_edu.features import FeatureExtractor
+    from ganstyle_edu.images import load_image, resize
+
+    config = styleconfig.StyleNetConfig(styles=("starry_night", "the_scream"), contents=("chelsea", "astronaut"),
+                                        crop_size=32, style_size=48, style_layers=("block1_conv1", "block3_conv1"),
+                                        style_layer_weights="balanced")
+    extractor = FeatureExtractor(list(config.style_layers))
+    weights = styleconfig.balanced_layer_weights(config, extractor)
+
+    def gram(image, layer):  # a NumPy loop over channel pairs
+        features = np.asarray(extractor(image[None])[layer], np.float64)[0]  # (H, W, C)
+        flat = features.reshape(-1, features.shape[-1])  # (H·W, C)
+        channels = flat.shape[1]
+        out = np.empty((channels, channels))
+        for i in range(channels):
+            for j in range(channels):
+                out[i, j] = np.dot(flat[:, i], flat[:, j]) / flat.shape[0]
+        return out
+
+    photos = [data.sample(name, max_side=2 * config.crop_size) for name in config.contents]
+    paintings = [resize(load_image(data.sample_path(style)), config.style_size) for style in config.styles]
+    for layer, weight in zip(config.style_layers, weights):
+        distances = [np.mean((gram(photo, layer) - gram(painting, layer)) ** 2)
+                     for photo in photos for painting in paintings]
+        assert weight == pytest.approx(1 / np.mean(distances), rel=2e-3)  # rounded to 3 significant digits
+    assert weights[0] < weights[1]  # relu1_1's distances are far larger than relu3_1's
+
+
+def test_resolving_replaces_only_the_word_balanced(styleconfig):
+    plain = styleconfig.StyleNetConfig()
+    assert styleconfig.resolve_layer_weights(plain) is plain
+    given = dataclasses.replace(plain, style_layer_weights=(1.0, 2.0, 3.0, 4.0))
+    assert styleconfig.resolve_layer_weights(given) is given
+    balanced = dataclasses.replace(plain, styles=("udnie",), contents=("chelsea",), crop_size=32, style_size=48,
+                                   style_layer_weights="balanced")
+    resolved = styleconfig.resolve_layer_weights(balanced)
+    assert len(resolved.style_layer_weights) == 4 and all(w > 0 for w in resolved.style_layer_weights)
+    assert dataclasses.replace(resolved, style_layer_weights="balanced") == balanced
+    with pytest.raises(ValueError, match="style_layer_weights='equal'.*'balanced'"):
+        styleconfig.StyleNetConfig(style_layer_weights="equal")
+    with pytest.raises(ValueError, match="3 style_layer_weights for 4 style_layers"):
+        styleconfig.StyleNetConfig(style_layer_weights=(1.0, 2.0, 3.0))
