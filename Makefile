@@ -53,10 +53,10 @@ constraints: | $(BIN)/python
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab $(NOTEBOOKS) $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
-# Unit tests, then every notebook through nbval in fast mode; prints the wall time.
+# Unit tests, then every notebook through nbval in fast mode; prints the 25 slowest tests and the wall time.
 test: $(STAMP)
 	@start=$$(date +%s); \
-	GANSTYLE_MODE=fast $(BIN)/python -m pytest tests $(NBVAL) $(NOTEBOOKS); \
+	GANSTYLE_MODE=fast $(BIN)/python -m pytest --durations=25 tests $(NBVAL) $(NOTEBOOKS); \
 	status=$$?; \
 	echo "make test: wall time $$(( $$(date +%s) - start )) s"; \
 	exit $$status
