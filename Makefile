@@ -39,7 +39,7 @@ install: $(STAMP)
 # `make lab` alone installs the course and JupyterLab, no test tools
 $(LAB_STAMP): pyproject.toml setup.py $(CONSTRAINTS) | $(BIN)/python
 	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) $(PINNED) --upgrade pip
-	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) $(PINNED) -e ".[lab]"
+	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) $(PINNED) -e .
 	touch $(LAB_STAMP)
 
 # Pin what passed: after `make clean && make install CONSTRAINTS= && make test` (the newest releases, tested),

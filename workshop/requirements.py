@@ -20,14 +20,14 @@ def requirements() -> list[str]:
     text = (ROOT / "pyproject.toml").read_text()
     if tomllib is not None:
         project = tomllib.loads(text)["project"]
-        listed = project["dependencies"] + [r for extra in ("lab", "test", "bench")
+        listed = project["dependencies"] + [r for extra in ("test", "bench")
                                             for r in project["optional-dependencies"][extra]]
         build = tomllib.loads(text)["build-system"]["requires"]
     else:  # a plain reading of the quoted strings in the three lists
         def block(name):
             match = re.search(rf"^{name}\s*=\s*\[(.*?)\]", text, re.S | re.M)
             return re.findall(r'"([^"]+)"', match[1]) if match else []
-        listed = block("dependencies") + block("lab") + block("test") + block("bench")
+        listed = block("dependencies") + block("test") + block("bench")
         build = block("requires")
     extra = ["pip", "wheel"]
     return list(dict.fromkeys(listed + build + extra))
