@@ -77,7 +77,8 @@ def image_card(image, photo, painting, extractor) -> dict:
             "content_ssim": metrics.content_preservation(image, photo),
             "swd": metrics.sliced_wasserstein(image, painting)["mean"],
             "checkerboard": models.checkerboard_energy(even),
-            "border_band": metrics.border_band(image)}
+            "border_band": metrics.border_band(image),
+            "streaks": metrics.streak_energy(image) / max(metrics.streak_energy(photo), 1e-12)}
 
 
 def evaluate_pair(generator, config, photo, painting, painting_full, peer, extractors, quick: bool,
@@ -131,7 +132,7 @@ def summary(rows, styles) -> dict:
                 continue
             out[group][method] = {**{f"share {layer}": _median(mine, method, None, layer) for layer in STYLE_LAYERS},
                                   **{key: _median(mine, method, key) for key in
-                                     ("content_ssim", "swd", "checkerboard", "border_band")}}
+                                     ("content_ssim", "swd", "checkerboard", "border_band", "streaks")}}
         for key in ("iterations_from_noise", "iterations_from_photo"):
             values = [r[key] for r in mine if key in r]
             if values:
@@ -152,6 +153,10 @@ def targets(medians: dict) -> list[str]:
                 f"{peer['share block4_conv1']:.2f}/{peer['share block5_conv1']:.2f} {'PASS' if deep else 'MISS'} | "
                 f"SSIM {mine['content_ssim']:.2f} vs {peer['content_ssim']:.2f}, shallow shares "
                 f"{mine['share block1_conv1']:.2f}/{mine['share block2_conv1']:.2f} (≥ 0.85) {'PASS' if keeps else 'MISS'}")
+        if mine.get("streaks") is not None and peer.get("streaks") is not None:
+            calm = mine["streaks"] <= max(1.0, peer["streaks"])
+            line += (f" | streaks {mine['streaks']:.2f}×photo vs peer {peer['streaks']:.2f} (≤ 1 or the peer's) "
+                     f"{'PASS' if calm else 'MISS'}")
         if "iterations_from_noise" in mine:
             noise = mine["iterations_from_noise"]
             line += f" | yardstick from noise {noise:g} (≥ 50) {'PASS' if noise >= 50 else 'MISS'}"
@@ -224,7 +229,8 @@ def score(weights=None, styles=None, photos=None, quick=False, max_iterations=30
                 if method in result:
                     card = result[method]
                     cells.append(f"{method} " + " ".join(f"{card['share'][layer]:.2f}" for layer in STYLE_LAYERS)
-                                 + f" SSIM {card['content_ssim']:.2f} SWD {card['swd']:.0f}")
+                                 + f" SSIM {card['content_ssim']:.2f} SWD {card['swd']:.0f} streaks "
+                                 f"{card['streaks']:.2f}")
             if "iterations_from_noise" in result:
                 cells.append(f"yardstick noise {result['iterations_from_noise']} photo {result['iterations_from_photo']}")
             log(f"{style:16s} {name:13s} " + " | ".join(cells))
@@ -264,7 +270,8 @@ def main() -> None:
             extra = "".join(f" | {key} {values[key]:g}" for key in ("iterations_from_noise", "iterations_from_photo")
                             if key in values)
             print(f"  {group:16s} {method:8s} shares {shares} | SSIM {values['content_ssim']:.2f} | SWD "
-                  f"{values['swd']:.0f} | checker {values['checkerboard']:.1e} | border {values['border_band']:+.3f}"
+                  f"{values['swd']:.0f} | checker {values['checkerboard']:.1e} | border {values['border_band']:+.3f} | "
+                  f"streaks {values['streaks']:.2f}×photo"
                   + extra)
     print("\ntargets (medians over the held-out photos)")
     for line in found["targets"]:

@@ -340,3 +340,36 @@ def test_border_band_measures_a_light_or_dark_frame():
     assert metrics.border_band(framed) < 0.4
     with pytest.raises(ValueError, match="no inner ring of width 8"):
         metrics.border_band(image[:30])
+
+
+def _streak_loop(image, tile):
+    """streak_energy by loops over tiles, rows and columns (an independent reference)."""
+    gray = 0.299 * image[..., 0] + 0.587 * image[..., 1] + 0.114 * image[..., 2]
+    taps = np.array([1, 4, 6, 4, 1], np.float64) / 16
+    blurred = gray.astype(np.float64)
+    for axis in (0, 1):
+        padded = np.pad(blurred, [(2, 2) if a == axis else (0, 0) for a in (0, 1)], mode="reflect")
+        blurred = sum(w * np.take(padded, range(k, k + gray.shape[axis]), axis=axis) for k, w in enumerate(taps))
+    residual = gray - blurred
+    scores = []
+    for top in range(0, gray.shape[0] - tile + 1, tile):
+        for left in range(0, gray.shape[1] - tile + 1, tile):
+            block = residual[top:top + tile, left:left + tile]
+            columns = [np.mean(block[:, x]) for x in range(tile)]
+            rows = [np.mean(block[y, :]) for y in range(tile)]
+            if block.var() > 1e-12:
+                scores.append(tile * (np.var(columns) + np.var(rows)) / (2 * block.var()))
+    return float(np.mean(scores)) if scores else 0.0
+
+
+def test_streak_energy_against_a_loop_and_its_two_anchors():
+    rng = np.random.default_rng(0)
+    noise = rng.uniform(0, 1, (70, 100, 3))  # two rows and three columns of 32-px tiles, remainders ignored
+    assert metrics.streak_energy(noise) == pytest.approx(_streak_loop(noise, 32), rel=1e-6)  # float32 luminance
+    assert 0.5 < metrics.streak_energy(noise) < 2  # detail without direction: about 1
+    stripes = np.repeat(rng.uniform(0, 1, (1, 96, 1)), 64, axis=0).repeat(3, axis=2)  # the same row everywhere
+    assert metrics.streak_energy(stripes, tile=16) == pytest.approx(8.0)  # pure vertical lines: tile / 2
+    assert metrics.streak_energy(stripes.swapaxes(0, 1), tile=16) == pytest.approx(8.0)  # and horizontal ones
+    assert metrics.streak_energy(np.full((40, 40, 3), 0.3)) == 0.0  # every tile flat
+    with pytest.raises(ValueError, match="no 32×32 tile"):
+        metrics.streak_energy(noise[:20])
