@@ -52,8 +52,13 @@ LEVERS = {
                                      {**BALANCED, "style_weight": 3e6, "content_layer": "block4_conv2"}),
     "balanced_gatys_b3e6_style384": ("Gatys' layers balanced, β = 3e6, the painting at 384 px for its Gram targets",
                                      {**BALANCED, "style_weight": 3e6, "style_size": 384}),
-    "balanced_gatys_b3e6_crop256": ("Gatys' layers balanced, β = 3e6, 256-px crops (batch 2: the same pixels)",
+    "balanced_gatys_b3e6_crop256": ("Gatys' layers balanced, β = 3e6, 256-px crops (batch 2: twice the pixels)",
                                     {**BALANCED, "style_weight": 3e6, "crop_size": 256, "batch_size": 2}),
+    # the streaks: Gatys on the β = 1e7 objective paints none, so the network or its crops make them
+    "balanced_gatys_b1e7_crop256": ("Gatys' layers balanced, β = 1e7, 256-px crops (batch 1: the same pixels)",
+                                    {**BALANCED, "style_weight": 1e7, "crop_size": 256, "batch_size": 1}),
+    "balanced_gatys_b1e7_noskips": ("Gatys' layers balanced, β = 1e7, no U-Net skips",
+                                    {**BALANCED, "style_weight": 1e7, "skips": False}),
 }
 
 
@@ -108,17 +113,21 @@ def run_pilot(name: str, style: str, steps: int) -> dict:
 
 
 def table(results) -> str:
-    lines = [f"{'pilot':26s} {'share b1   b2   b3   b4   b5':30s} {'SSIM':>5s} {'SWD':>5s}  seconds  change"]
+    lines = [f"{'pilot':26s} {'share b1   b2   b3   b4   b5':30s} {'SSIM':>5s} {'SWD':>5s} {'streaks':>7s}  seconds  "
+             "change"]
     peer = None
     for result in results:
         mine = result["medians"]["network"]
         peer = result["medians"].get("peer", peer)
         shares = " ".join(f"{mine[f'share {layer}']:4.2f}" for layer in GATYS)
-        lines.append(f"{result['name']:26s} {shares:30s} {mine['content_ssim']:5.2f} {mine['swd']:5.0f}  "
+        streaks = f"{mine['streaks']:7.2f}" if mine.get("streaks") is not None else f"{'—':>7s}"
+        lines.append(f"{result['name']:26s} {shares:30s} {mine['content_ssim']:5.2f} {mine['swd']:5.0f} {streaks}  "
                      f"{result['seconds'] or 0:7.0f}  {result['change']}")
     if peer is not None:
         shares = " ".join(f"{peer[f'share {layer}']:4.2f}" for layer in GATYS)
-        lines.append(f"{'peer (Magenta arbitrary)':26s} {shares:30s} {peer['content_ssim']:5.2f} {peer['swd']:5.0f}")
+        streaks = f"{peer['streaks']:7.2f}" if peer.get("streaks") is not None else f"{'—':>7s}"
+        lines.append(f"{'peer (Magenta arbitrary)':26s} {shares:30s} {peer['content_ssim']:5.2f} {peer['swd']:5.0f} "
+                     f"{streaks}")
     return "\n".join(lines)
 
 
