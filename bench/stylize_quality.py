@@ -68,8 +68,9 @@ def peer_stylizer():
     return stylize
 
 
-def image_card(image, photo, painting, extractor) -> dict:
-    """Every image measure of one result against its photo and the painting (both at SIZE)."""
+def image_card(image, photo, painting, extractor, photo_streaks: float) -> dict:
+    """Every image measure of one result against its photo and the painting (both at SIZE); photo_streaks: the
+    photo's metrics.streak_energy, computed once per pair."""
     from ganstyle_edu import metrics, models
 
     even = image[: image.shape[0] // 2 * 2, : image.shape[1] // 2 * 2]  # checkerboard_energy needs even sides
@@ -78,7 +79,7 @@ def image_card(image, photo, painting, extractor) -> dict:
             "swd": metrics.sliced_wasserstein(image, painting)["mean"],
             "checkerboard": models.checkerboard_energy(even),
             "border_band": metrics.border_band(image),
-            "streaks": metrics.streak_energy(image) / max(metrics.streak_energy(photo), 1e-12)}
+            "streaks": metrics.streak_energy(image) / max(photo_streaks, 1e-12)}
 
 
 def evaluate_pair(generator, config, photo, painting, painting_full, peer, extractors, quick: bool,
@@ -86,7 +87,7 @@ def evaluate_pair(generator, config, photo, painting, painting_full, peer, extra
     """One style × one photo: ({method: card} with the yardstick, {method: image})."""
     import numpy as np
 
-    from ganstyle_edu import nst, stylegen, stylenet
+    from ganstyle_edu import metrics, nst, stylegen, stylenet
     from ganstyle_edu.images import resize
 
     start = time.perf_counter()
@@ -108,8 +109,9 @@ def evaluate_pair(generator, config, photo, painting, painting_full, peer, extra
                 images["gatys"] = np.asarray(run["snapshots"][GATYS_ITERATIONS])
                 result["gatys_seconds"] = run["seconds"]
         result["network_loss"] = network_loss
+    photo_streaks = metrics.streak_energy(photo)
     for method, image in images.items():
-        result[method] = image_card(image, photo, painting, extractors["gatys_layers"])
+        result[method] = image_card(image, photo, painting, extractors["gatys_layers"], photo_streaks)
     return result, images
 
 

@@ -38,7 +38,8 @@ Equal layer weights let the shallow layers decide: the photo-to-painting Gram di
 times that of relu4_3, so the loss asks little at the scale of strokes and swirls, and trained networks (and Gatys
 on the same loss) match colour and grain but not the painting's larger structure (bench/stylize_quality.py's
 share of the distance removed, per layer). ``style_layer_weights="balanced"`` weights each layer l by 1 / D̄_l,
-its mean photo-to-painting distance over the bundled paintings (:func:`balanced_layer_weights`), so that every
+its mean photo-to-painting distance over the bundled paintings
+(:func:`ganstyle_edu.styleconfig.balanced_layer_weights`), so that every
 layer starts near 1 and β alone sets the style's strength (tools/train_shipped_styles.py's PAINTERLY recipe:
 Gatys' five layers, β = 1.5·10⁷). The loss network may run in
 bfloat16 (``loss_dtype``): about twice as fast on a CPU with AVX-512 BF16; evaluation uses float32.

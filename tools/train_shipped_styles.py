@@ -1,11 +1,11 @@
-"""Train the shipped six-style network (notebook 06), resumably: the command that made ganstyle_edu/weights/styles.*.
+"""Train a candidate for the shipped six-style network (notebook 06), resumably, on the PAINTERLY recipe.
 
     .venv/bin/python tools/train_shipped_styles.py            # ≈ 8000 steps; resumes from its checkpoints
     .venv/bin/python tools/train_shipped_styles.py --steps 2000 --out /tmp/pilot
 
 The recipe is PAINTERLY below on StyleNetConfig's other defaults (Gatys' five style layers, each weighted 1/D̄_l,
-β = 1.5e7, content at block3_conv3, 128-px crops, batch 4), for the six bundled paintings, started from the previous shipped network's
-weights (``--init-from``; its convolutions already turn photos into features, so no identity phase is needed) with a
+β = 1.5e7, content at block3_conv3, 128-px crops, batch 4), for the six bundled paintings, started from the
+shipped network's weights (``--init-from``; its convolutions already turn photos into features, so no identity phase is needed) with a
 short style warm-up. Checkpoints go to ``--checkpoints`` (default ~/.cache/ganstyle-edu/shipped_styles/), outside
 the work tree; the finished network and its provenance record go to ``--out``.
 """
