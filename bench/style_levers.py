@@ -59,6 +59,15 @@ LEVERS = {
                                     {**BALANCED, "style_weight": 1e7, "crop_size": 256, "batch_size": 1}),
     "balanced_gatys_b1e7_noskips": ("Gatys' layers balanced, β = 1e7, no U-Net skips",
                                     {**BALANCED, "style_weight": 1e7, "skips": False}),
+    "balanced_gatys_b5e6_noskips": ("Gatys' layers balanced, β = 5e6, no U-Net skips",
+                                    {**BALANCED, "style_weight": 5e6, "skips": False}),
+    "balanced_gatys_b1e7_noskips_bilinear": ("Gatys' layers balanced, β = 1e7, no U-Net skips, bilinear up-sampling",
+                                             {**BALANCED, "style_weight": 1e7, "skips": False,
+                                              "interpolation": "bilinear"}),
+    "balanced_gatys_b1e7_noskips_unfolded": ("Gatys' layers balanced, β = 1e7, no U-Net skips, full resolution "
+                                             "(no 2×2 fold; 9×9 in and out, Johnson et al.'s shape)",
+                                             {**BALANCED, "style_weight": 1e7, "skips": False, "shuffle": 1,
+                                              "in_kernel": 9, "out_kernel": 9}),
 }
 
 

@@ -409,6 +409,7 @@ class StyleMix(keras.layers.Layer):
 
 PADDINGS = ("reflect", "zero")
 OUTPUT_UPSAMPLINGS = ("resize", "unfold")
+INTERPOLATIONS = ("nearest", "bilinear")
 
 
 def style_generator_multiple(shuffle: int = 2) -> int:
@@ -418,7 +419,7 @@ def style_generator_multiple(shuffle: int = 2) -> int:
 
 def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int = 2, in_kernel: int = 5,
                           out_kernel: int = 3, num_styles: int = 1, style_mix=None, padding: str = "reflect",
-                          output_upsampling: str = "resize", skips: bool = False,
+                          output_upsampling: str = "resize", skips: bool = False, interpolation: str = "nearest",
                           name: str = "style_generator") -> keras.Model:
     """A feed-forward style network in the shape of Johnson et al. (2016): photo → stylised photo (notebook 06).
 
@@ -442,7 +443,8 @@ def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int =
     ``skips`` adds U-Net connections (Ronneberger et al. 2015): each up-sampling step concatenates the
     encoder's features of the same resolution, so fine detail need not squeeze through the residual blocks at
     1/(4s) of the resolution. ``padding``: "reflect" (every convolution pads with the mirror image,
-    :class:`ReflectionPadding`) or "zero". Input and output are RGB in [0, 1], sides divisible by :func:`style_generator_multiple`.
+    :class:`ReflectionPadding`) or "zero". ``interpolation``: how every resize up-samples, "nearest" (copies each
+    value into a 2×2 block) or "bilinear" (blends neighbours). Input and output are RGB in [0, 1], sides divisible by :func:`style_generator_multiple`.
     """
     if width < 1 or num_residual < 0 or shuffle < 1 or num_styles < 1:
         raise ValueError(f"width={width}, shuffle={shuffle} and num_styles={num_styles} must be ≥ 1 and "
@@ -451,6 +453,8 @@ def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int =
         raise ValueError(f"padding={padding!r}; use one of {', '.join(PADDINGS)}")
     if output_upsampling not in OUTPUT_UPSAMPLINGS:
         raise ValueError(f"output_upsampling={output_upsampling!r}; use one of {', '.join(OUTPUT_UPSAMPLINGS)}")
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f"interpolation={interpolation!r}; use one of {', '.join(INTERPOLATIONS)}")
     if style_mix is not None and len(style_mix) != num_styles:
         raise ValueError(f"style_mix has {len(style_mix)} weights for num_styles={num_styles}; give one per style")
     layers = keras.layers
@@ -487,12 +491,12 @@ def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int =
         x = norm(conv(x, 4 * width, 3, 1, f"res{i}b"), f"res{i}b")
         x = layers.Add(name=f"res{i}_add")([skip, x])
     for i, filters, encoded in ((1, 2 * width, encoded_down1), (2, width, encoded_in)):
-        x = layers.UpSampling2D(2, interpolation="nearest", name=f"up{i}_resize")(x)
+        x = layers.UpSampling2D(2, interpolation=interpolation, name=f"up{i}_resize")(x)
         if skips:  # U-Net: the encoder's features at this resolution join the decoder's
             x = layers.Concatenate(name=f"up{i}_skip")([x, encoded])
         x = conv_block(x, filters, 3, 1, f"up{i}")
     if shuffle > 1 and output_upsampling == "resize":
-        x = layers.UpSampling2D(shuffle, interpolation="nearest", name="out_resize")(x)  # (B, H, W, w)
+        x = layers.UpSampling2D(shuffle, interpolation=interpolation, name="out_resize")(x)  # (B, H, W, w)
         x = conv(x, 3, out_kernel, 1, "out", use_bias=True)
     elif shuffle > 1:
         x = conv(x, 3 * shuffle * shuffle, out_kernel, 1, "out", use_bias=True)

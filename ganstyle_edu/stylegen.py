@@ -78,7 +78,8 @@ def _shape_of(generator) -> dict:
             "shuffle": fold.block if fold else 1, "in_kernel": layer["in_conv"].kernel_size[0],
             "out_kernel": layer["out_conv"].kernel_size[0],
             "padding": "reflect" if "in_pad" in layer else "zero",
-            "output_upsampling": "unfold" if "unfold" in layer else "resize", "skips": "up1_skip" in layer}
+            "output_upsampling": "unfold" if "unfold" in layer else "resize", "skips": "up1_skip" in layer,
+            "interpolation": layer["up1_resize"].interpolation}
 
 
 def size_multiple(generator) -> int:

@@ -47,3 +47,18 @@ def test_stylising_with_fresh_bindings_keeps_no_model_alive(two_styles):
         if iteration in (20, 100):
             counts[iteration] = _live_models()
     assert counts[100] - counts[20] <= 2, f"{counts[100] - counts[20]} more live models after 80 more stylisations"
+
+
+@pytest.mark.parametrize("shape", [dict(interpolation="bilinear"), dict(skips=True), dict(shuffle=1, in_kernel=9)])
+def test_binding_a_style_rebuilds_the_same_network(tf, shape):
+    """bind_style reads the shape off the layers: a bound copy must compute what the unbound network computes."""
+    import keras
+
+    from ganstyle_edu import models, stylegen
+
+    keras.utils.set_random_seed(1)
+    network = models.build_style_generator(width=2, num_residual=1, num_styles=2, **shape)
+    photo = _photo()
+    unbound = np.asarray(network([photo[None], np.array([[0.0, 1.0]], np.float32)], training=False))[0]
+    bound = np.asarray(stylegen.bind_style(network, [0.0, 1.0])(photo[None], training=False))[0]
+    np.testing.assert_allclose(bound, unbound, atol=1e-6)
