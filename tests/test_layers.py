@@ -13,7 +13,8 @@ ORDER = ("images", "shipped", "config", "distribute", "checkpoints", "gram", "au
 # Inside a subpackage, lowest first: a module may import the package's modules below the subpackage in ORDER and
 # the subpackage's modules listed before it (its __init__, which collects them, comes last).
 SUBPACKAGES = {"exercises": ("checking", "nb00", "nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07", "nb08",
-                             "nb09", "nb10", "nb11", "__init__")}
+                             "nb09", "nb10", "nb11", "__init__"),
+               "widgets": ("common", "explorers", "playground", "__init__")}
 DRAWING = {"matplotlib", "ipywidgets", "IPython"}
 DRAWING_MODULES = {"viz", "widgets"}
 
@@ -70,7 +71,7 @@ def test_no_module_imports_one_above_it():
 
 
 def test_only_the_drawing_modules_import_matplotlib_or_ipywidgets():
-    offenders = [name for name, path, subpackage, _ in all_files() if name not in DRAWING_MODULES
+    offenders = [name for name, path, subpackage, _ in all_files() if name.split(".")[0] not in DRAWING_MODULES
                  and package_imports(path, subpackage)[1] & DRAWING]
     assert not offenders, f"compute modules importing drawing libraries: {offenders}"
 
@@ -94,15 +95,27 @@ def test_the_check_sees_an_upward_import_inside_a_subpackage(tmp_path):
     assert sorted(ours - allowed) == ["exercises.nb01", "viz"]
 
 
+def public_names(tree: ast.Module) -> set[str]:
+    """The names a module lists in ``__all__`` (a subpackage's __init__ declares its public face this way)."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == "__all__" for target in node.targets):
+            return {element.value for element in node.value.elts}
+    return set()
+
+
 def test_no_module_re_exports_another_modules_names():
-    """Each name is used from the module that defines it (``saliency.realism_map``, not ``stylenet.realism_map``)."""
+    """Each name is used from the module that defines it (``saliency.realism_map``, not ``stylenet.realism_map``);
+    only a subpackage's __init__ may collect its own modules' names, listed in ``__all__``."""
     re_exports = []
-    for name, path, _, _ in all_files():
+    for name, path, subpackage, _ in all_files():
         tree = ast.parse(path.read_text())
         imported = {alias.asname or alias.name: node.module for node in tree.body if isinstance(node, ast.ImportFrom)
                     and node.level >= 1 and node.module for alias in node.names}
         used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
             n.value.id for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)}
+        if subpackage and path.stem == "__init__":
+            used |= {symbol for symbol in public_names(tree) if imported.get(symbol, "").split(".")[0]
+                     in {module.rsplit(".", 1)[-1] for module in SUBPACKAGES[subpackage]}}
         re_exports += [f"{name}.{symbol} (from {module})" for symbol, module in imported.items() if symbol not in used]
     assert not re_exports, f"imported but unused, i.e. re-exported: {re_exports}"
 
