@@ -104,6 +104,16 @@ def median_distance(vectors, max_points: int = 1024) -> float:
     return float(values[tf.size(values) // 2])
 
 
+def gram_mse(gram_a, gram_b) -> float:
+    """D = mean_{c,d} (A_cd − B_cd)² of two Gram matrices (or batches of them), as one float (notebook 06).
+
+    The per-layer style distance that the style loss sums (notebook 02), that balanced layer weights divide by
+    (:func:`ganstyle_edu.styleconfig.balanced_layer_weights`) and that the share of the way compares
+    (:func:`ganstyle_edu.metrics.style_share_of_the_way`).
+    """
+    return float(tf.reduce_mean((tf.convert_to_tensor(gram_a) - tf.convert_to_tensor(gram_b)) ** 2))
+
+
 def gram_distance(features_a, features_b):
     """‖G(a) − G(b)‖²_F per image of the batch, (B,) — equal to MMD² with k = (aᵀb)² (notebook 01)."""
     diff = gram_matrix(features_a) - gram_matrix(features_b)  # (B, C, C)

@@ -43,7 +43,7 @@ import numpy as np
 
 from .config import import_tensorflow
 from .features import STYLE_LAYERS, FeatureExtractor, canonical_layer
-from .gram import gram_matrix
+from .gram import gram_matrix, gram_mse
 from .images import as_rgb_array, resize
 from .images import luminance
 
@@ -184,7 +184,7 @@ def style_distance(image, style, extractor=None, layers=STYLE_LAYERS, style_max_
         image_features = _activations(extractor, image[None], layers)
         style_features = _activations(extractor, style[None], layers)
         pairs = {layer: (gram_matrix(image_features[layer]), gram_matrix(style_features[layer])) for layer in layers}
-    return float(sum(float(tf.reduce_mean((first - second) ** 2)) for first, second in pairs.values()))
+    return float(sum(gram_mse(first, second) for first, second in pairs.values()))
 
 
 def _grams(images: list[np.ndarray], extractor, layers) -> list[dict]:
@@ -212,8 +212,7 @@ def style_share_of_the_way(image, photo, painting, extractor=None, layers=STYLE_
     mine, theirs, target = _grams([image, photo, painting], extractor, layers)
     shares = {}
     for layer in layers:
-        before = float(tf.reduce_mean((theirs[layer] - target[layer]) ** 2))
-        after = float(tf.reduce_mean((mine[layer] - target[layer]) ** 2))
+        before, after = gram_mse(theirs[layer], target[layer]), gram_mse(mine[layer], target[layer])
         if before == 0:
             raise ValueError(f"style_share_of_the_way: at {layer} the photo already has the painting's Gram matrix "
                              "(the same image?): there is no way to share")

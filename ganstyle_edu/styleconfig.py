@@ -18,13 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from . import data
-from .config import import_tensorflow
 from .features import FeatureExtractor
-from .gram import gram_matrix
+from .gram import gram_matrix, gram_mse
 from .images import load_image, luminance, resize
-from .models import OUTPUT_UPSAMPLINGS, PADDINGS, style_generator_multiple
-
-tf = import_tensorflow()
+from .models import INTERPOLATIONS, OUTPUT_UPSAMPLINGS, PADDINGS, style_generator_multiple
 
 # Magenta's image_stylization layers, which the shipped network uses with equal weights
 MAGENTA_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3")
@@ -111,7 +108,8 @@ class StyleNetConfig:
             raise ValueError(f"StyleNetConfig: final_learning_rate={self.final_learning_rate} must be in "
                              f"(0, learning_rate={self.learning_rate}]")
         for name, value, allowed in (("padding", self.padding, PADDINGS), ("loss_dtype", self.loss_dtype, LOSS_DTYPES),
-                                     ("output_upsampling", self.output_upsampling, OUTPUT_UPSAMPLINGS)):
+                                     ("output_upsampling", self.output_upsampling, OUTPUT_UPSAMPLINGS),
+                                     ("interpolation", self.interpolation, INTERPOLATIONS)):
             if value not in allowed:
                 raise ValueError(f"StyleNetConfig: {name}={value!r}; use one of {', '.join(allowed)}")
         if isinstance(self.style_layer_weights, str) and self.style_layer_weights != BALANCED:
@@ -168,7 +166,7 @@ def balanced_layer_weights(config: StyleNetConfig, extractor: FeatureExtractor |
         features = extractor(photo[None])
         for layer in config.style_layers:
             gram = gram_matrix(features[layer])
-            totals[layer] += sum(float(tf.reduce_mean((gram - target[layer]) ** 2)) for target in painting_grams)
+            totals[layer] += sum(gram_mse(gram, target[layer]) for target in painting_grams)
     count = len(photos) * len(paintings)
     return tuple(float(f"{count / totals[layer]:.3g}") for layer in config.style_layers)
 

@@ -70,6 +70,20 @@ def test_mmd2_matches_numpy_double_loop(name, kernel):
     np.testing.assert_allclose(float(gram.mmd2(x, y, name, sigma=0.7)), expected, rtol=1e-4, atol=1e-6)
 
 
+def test_gram_mse_matches_a_numpy_loop(maps):
+    """The per-layer style distance D = mean over (c, d) of (A_cd − B_cd)², one float over a batch of Gram matrices."""
+    first, second = gram.gram_matrix(maps[0][:2]).numpy(), gram.gram_matrix(maps[1]).numpy()  # (2, 6, 6) each
+    total, count = 0.0, 0
+    for b in range(first.shape[0]):
+        for c in range(first.shape[1]):
+            for d in range(first.shape[2]):
+                total += (float(first[b, c, d]) - float(second[b, c, d])) ** 2
+                count += 1
+    assert total > 0
+    np.testing.assert_allclose(gram.gram_mse(first, second), total / count, rtol=1e-5)
+    assert gram.gram_mse(first, first) == 0.0
+
+
 def test_gram_distance_equals_mmd2_with_squared_dot_kernel(maps):
     """Li et al. 2017: ‖G(x) − G(y)‖²_F = biased MMD² with k(a, b) = (aᵀb)², with G = FᵀF / N."""
     a, b = maps[0][:1], maps[1][:1]  # different spatial sizes: 5×4 and 3×7 positions

@@ -154,6 +154,8 @@ def test_config_validation(stylenet):
         stylenet.StyleNetConfig(styles=("udnie", "udnie"))
     with pytest.raises(ValueError, match="padding='mirror'"):
         stylenet.StyleNetConfig(padding="mirror")
+    with pytest.raises(ValueError, match="interpolation='bicubic'"):
+        stylenet.StyleNetConfig(interpolation="bicubic")
     with pytest.raises(ValueError, match="train_norms_only=True needs init_from"):
         stylenet.StyleNetConfig(train_norms_only=True)
 

@@ -1,13 +1,15 @@
 """Train a candidate for the shipped six-style network (notebook 06), resumably, on the PAINTERLY recipe.
 
-    .venv/bin/python tools/train_shipped_styles.py            # ≈ 8000 steps; resumes from its checkpoints
+    .venv/bin/python tools/train_shipped_styles.py            # 8000 steps; resumes from its checkpoints
     .venv/bin/python tools/train_shipped_styles.py --steps 2000 --out /tmp/pilot
 
-The recipe is PAINTERLY below on StyleNetConfig's other defaults (Gatys' five style layers, each weighted 1/D̄_l,
-β = 1.5e7, content at block3_conv3, 128-px crops, batch 4), for the six bundled paintings, started from the
-shipped network's weights (``--init-from``; its convolutions already turn photos into features, so no identity phase is needed) with a
-short style warm-up. Checkpoints go to ``--checkpoints`` (default ~/.cache/ganstyle-edu/shipped_styles/), outside
-the work tree; the finished network and its provenance record go to ``--out``.
+The recipe is PAINTERLY below on StyleNetConfig's other defaults (128-px crops, batch 4, content at block3_conv3):
+Gatys' five style layers, each weighted 1/D̄_l, β and the network's shape chosen by the pilots of
+bench/style_levers.py (no U-Net skips: with them the network paints a plaid of streaks). It trains the six
+bundled paintings from scratch (a copy of the photo first, on pixels, then the style term rising), or from
+``--init-from``, a generator of the same shape (then with a short warm-up only). Checkpoints go to
+``--checkpoints`` (default ~/.cache/ganstyle-edu/shipped_styles/RECIPE/), outside the work tree; the finished
+network and its provenance record go to ``--out``.
 """
 from __future__ import annotations
 
@@ -22,16 +24,18 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 STYLES = ("starry_night", "the_scream", "great_wave", "shipwreck", "udnie", "woman_with_a_hat")
 # Gatys' five style layers, each weighted 1/D̄_l (its mean Gram distance over the bundled paintings), and the β
-# chosen by short pilots scored on held-out photos (bench/style_levers.py: b1e7 … b3e7); content stays at block3_conv3
+# and shape chosen by short pilots scored on held-out photos (bench/style_levers.py); content stays at block3_conv3
 PAINTERLY = dict(style_layers=("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"),
-                 style_layer_weights="balanced", style_weight=1.5e7, content_layer="block3_conv3")
-CACHE = Path(os.environ.get("GANSTYLE_CACHE", Path.home() / ".cache" / "ganstyle-edu")) / "shipped_styles"
+                 style_layer_weights="balanced", style_weight=5e6, content_layer="block3_conv3", skips=False)
+RECIPE = "painterly_b5e6_noskips"
+CACHE = Path(os.environ.get("GANSTYLE_CACHE", Path.home() / ".cache" / "ganstyle-edu")) / "shipped_styles" / RECIPE
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=8000)
-    parser.add_argument("--init-from", default=None, help="a trained generator to start from (default: the shipped one)")
+    parser.add_argument("--init-from", default=None, help="a trained generator of the same shape to start from "
+                        "(default: from scratch)")
     parser.add_argument("--checkpoints", default=str(CACHE / "checkpoints"))
     parser.add_argument("--out", default=str(CACHE / "finished"))
     parser.add_argument("--every", type=int, default=250, help="checkpoint every N steps")
@@ -39,15 +43,11 @@ def main() -> int:
 
     from ganstyle_edu import config
     config.setup(seed=0)
-    from ganstyle_edu import shipped, stylenet
+    from ganstyle_edu import styleconfig, stylenet
 
-    source = Path(args.init_from) if args.init_from else CACHE / "init" / "styles.weights.h5"
-    if not args.init_from and not source.is_file():  # keep a copy: the shipped file is replaced by this run's
-        source.parent.mkdir(parents=True, exist_ok=True)
-        for path in (shipped.STYLE_NETWORK, shipped.record_path(shipped.STYLE_NETWORK)):
-            (source.parent / path.name).write_bytes(path.read_bytes())
-    recipe = stylenet.StyleNetConfig(styles=STYLES, num_steps=args.steps, init_from=str(source), identity_steps=0,
-                                     style_warmup_steps=200, **PAINTERLY)
+    source = Path(args.init_from) if args.init_from else None
+    start = dict(init_from=str(source), identity_steps=0, style_warmup_steps=200) if source else {}  # else the defaults
+    recipe = styleconfig.StyleNetConfig(styles=STYLES, num_steps=args.steps, **start, **PAINTERLY)
     trainer = stylenet.StyleNetTrainer(recipe)
     step = trainer.restore_checkpoint(args.checkpoints)
     print(f"style layer weights {trainer.config.style_layer_weights}; " +
@@ -55,14 +55,14 @@ def main() -> int:
 
     def report(t):
         t.save_checkpoint(args.checkpoints)
-        last = {k: v[-1] for k, v in t.history.items()}
-        print(f"step {t.step_count}/{args.steps}: content {last['content']:.3g}, style {last['style']:.3g}, "
-              f"tv {last['tv']:.3g} ({t.seconds:.0f} s)", flush=True)
+        last = {k: "—" if v[-1] is None else f"{v[-1]:.3g}" for k, v in t.history.items() if k != "step"}  # None: not computed yet
+        print(f"step {t.step_count}/{args.steps}: " + ", ".join(f"{k} {v}" for k, v in last.items()) +
+              f" ({t.seconds:.0f} s)", flush=True)
 
     trainer.train(callback=report, every=args.every)
     path = trainer.save(args.out)
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()
-    print(f"saved {path}; started from {source} (sha256 {digest[:16]}…)")
+    origin = f"{source} (sha256 {hashlib.sha256(source.read_bytes()).hexdigest()[:16]}…)" if source else "scratch"
+    print(f"saved {path}; started from {origin}")
     return 0
 
 
