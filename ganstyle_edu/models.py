@@ -385,6 +385,30 @@ class ReflectionPadding(keras.layers.Layer):
         return {**super().get_config(), "pad": self.pad}
 
 
+class BilinearUpsampling(keras.layers.Layer):
+    """×``factor`` bilinear up-sampling of (B, H, W, C) for any H and W, also inside a compiled function
+    (notebook 06). Keras' ``UpSampling2D(interpolation="bilinear")`` needs the size known when it is traced, and
+    the style network takes photos of any size. Each new pixel blends its nearest low-resolution neighbours,
+    so the convolution after it sees no 2×2 blocks of copies."""
+
+    interpolation = "bilinear"
+
+    def __init__(self, factor: int, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, x):
+        size = tf.shape(x)[1:3] * self.factor  # (H·f, W·f)
+        return tf.image.resize(x, size, method="bilinear")  # (B, H·f, W·f, C)
+
+    def compute_output_shape(self, input_shape):
+        grow = lambda side: None if side is None else side * self.factor  # noqa: E731
+        return (input_shape[0], grow(input_shape[1]), grow(input_shape[2]), input_shape[3])
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
 class StyleMix(keras.layers.Layer):
     """A fixed mix of styles, one row per image of the batch: photos (B, H, W, 3) → (B, N) (notebook 06).
 
@@ -467,6 +491,11 @@ def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int =
         else:
             mix = StyleMix(style_mix, name="style_mix")(images)
 
+    def upsample(x, factor, name):
+        if interpolation == "bilinear":
+            return BilinearUpsampling(factor, name=name)(x)
+        return layers.UpSampling2D(factor, interpolation="nearest", name=name)(x)
+
     def conv(x, filters, kernel, stride, prefix, use_bias=False):
         if padding == "reflect" and kernel > 1:
             x = ReflectionPadding(kernel // 2, name=f"{prefix}_pad")(x)
@@ -491,12 +520,12 @@ def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int =
         x = norm(conv(x, 4 * width, 3, 1, f"res{i}b"), f"res{i}b")
         x = layers.Add(name=f"res{i}_add")([skip, x])
     for i, filters, encoded in ((1, 2 * width, encoded_down1), (2, width, encoded_in)):
-        x = layers.UpSampling2D(2, interpolation=interpolation, name=f"up{i}_resize")(x)
+        x = upsample(x, 2, f"up{i}_resize")
         if skips:  # U-Net: the encoder's features at this resolution join the decoder's
             x = layers.Concatenate(name=f"up{i}_skip")([x, encoded])
         x = conv_block(x, filters, 3, 1, f"up{i}")
     if shuffle > 1 and output_upsampling == "resize":
-        x = layers.UpSampling2D(shuffle, interpolation=interpolation, name="out_resize")(x)  # (B, H, W, w)
+        x = upsample(x, shuffle, "out_resize")  # (B, H, W, w)
         x = conv(x, 3, out_kernel, 1, "out", use_bias=True)
     elif shuffle > 1:
         x = conv(x, 3 * shuffle * shuffle, out_kernel, 1, "out", use_bias=True)

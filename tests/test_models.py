@@ -209,3 +209,26 @@ def test_the_patch_discriminator_is_fully_convolutional(tf, num_layers, side, ou
     assert discriminator.count_params() == sum(convs) + 4 * 4 * 4 * 2 ** min(num_layers, 3) + 1
     with pytest.raises(ValueError, match="value_range='pixels'"):
         models.build_patch_discriminator(4, 2, value_range="pixels")
+
+
+def test_bilinear_upsampling_matches_a_numpy_loop_at_any_size(tf):
+    """Each output pixel (i, j) reads the input at ((i + ½)/f − ½, (j + ½)/f − ½), blending its four neighbours
+    (edges clamped); the layer works for a size known only when it runs (a compiled function over any photo)."""
+    from ganstyle_edu import models
+
+    rng = np.random.default_rng(0)
+    x = rng.random((1, 3, 5, 2)).astype(np.float32)  # (B, H, W, C)
+    factor = 2
+    expected = np.zeros((1, 3 * factor, 5 * factor, 2))
+    for i in range(3 * factor):
+        for j in range(5 * factor):
+            u = min(max((i + 0.5) / factor - 0.5, 0.0), 2.0)
+            v = min(max((j + 0.5) / factor - 0.5, 0.0), 4.0)
+            i0, j0 = int(np.floor(u)), int(np.floor(v))
+            i1, j1 = min(i0 + 1, 2), min(j0 + 1, 4)
+            a, b = u - i0, v - j0
+            expected[0, i, j] = ((1 - a) * (1 - b) * x[0, i0, j0] + (1 - a) * b * x[0, i0, j1]
+                                 + a * (1 - b) * x[0, i1, j0] + a * b * x[0, i1, j1])
+    layer = models.BilinearUpsampling(factor)
+    compiled = tf.function(layer, input_signature=[tf.TensorSpec((None, None, None, 2), tf.float32)])
+    np.testing.assert_allclose(np.asarray(compiled(x)), expected, atol=1e-6)
