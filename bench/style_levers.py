@@ -64,6 +64,12 @@ LEVERS = {
     "balanced_gatys_b1e7_noskips_bilinear": ("Gatys' layers balanced, β = 1e7, no U-Net skips, bilinear up-sampling",
                                              {**BALANCED, "style_weight": 1e7, "skips": False,
                                               "interpolation": "bilinear"}),
+    "balanced_gatys_b5e6_noskips_bilinear": ("Gatys' layers balanced, β = 5e6, no U-Net skips, bilinear up-sampling",
+                                             {**BALANCED, "style_weight": 5e6, "skips": False,
+                                              "interpolation": "bilinear"}),
+    "balanced_gatys_b5e6_noskips_bilinear_content2": ("… and content at block2_conv2 (Johnson et al.'s relu2_2)",
+                                                      {**BALANCED, "style_weight": 5e6, "skips": False,
+                                                       "interpolation": "bilinear", "content_layer": "block2_conv2"}),
     "balanced_gatys_b1e7_noskips_unfolded": ("Gatys' layers balanced, β = 1e7, no U-Net skips, full resolution "
                                              "(no 2×2 fold; 9×9 in and out, Johnson et al.'s shape)",
                                              {**BALANCED, "style_weight": 1e7, "skips": False, "shuffle": 1,

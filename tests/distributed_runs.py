@@ -70,9 +70,9 @@ def _weights(model) -> dict[str, np.ndarray]:
 
 def _distances(runs: dict) -> dict:
     """runs: {run name: {step: {path: array}}}, with "one" and the initial weights at step 0 →
-    {step: {"update": ‖one − initial‖, "mirrored": ‖mirrored − one‖, "reordered": ‖reordered − one‖,
-    "start": the largest ‖initial weight of another run − one's‖, "per_weight": {path: [update, mirrored,
-    reordered]}}} (L2 norms; over all weights when not per weight)."""
+    {"start": the largest ‖initial weight of another run − one's‖ (the network's, once),
+     "steps": {step: {"update": ‖one − initial‖, "mirrored": ‖mirrored − one‖, "reordered": ‖reordered − one‖,
+     "per_weight": {path: [update, mirrored, reordered]}}}} (L2 norms; over all weights when not per weight)."""
     out = {}
     initial = runs["one"][0]
     start = max(float(np.linalg.norm(runs[run][0][path] - initial[path])) for run in ("mirrored", "reordered")
@@ -84,8 +84,8 @@ def _distances(runs: dict) -> dict:
                              float(np.linalg.norm(runs["reordered"][step][path] - one[path]))] for path in one}
         totals = np.sqrt(np.sum(np.square(list(per_weight.values())), axis=0))
         out[step] = {"update": float(totals[0]), "mirrored": float(totals[1]), "reordered": float(totals[2]),
-                     "start": start, "per_weight": per_weight}
-    return out
+                     "per_weight": per_weight}
+    return {"start": start, "steps": out}
 
 
 # ----------------------------------------------------------------------------------------------------- the GAN

@@ -57,10 +57,10 @@ def _relative_log_difference(one, other):
 def differences_beyond_rounding(result: dict) -> list[str]:
     """What of a distributed_runs.py equality case differs from the one-device run by more than rounding does."""
     found = []
-    for network, snapshots in result["networks"].items():
-        for step, measured in snapshots.items():
-            if measured["start"] != 0:  # otherwise every distance below measures the initial weights' difference
-                found.append(f"{network}: the runs started from different weights ({measured['start']:.3g} apart)")
+    for network, measured_network in result["networks"].items():
+        if measured_network["start"] != 0:  # otherwise every distance below measures the initial weights' difference
+            found.append(f"{network}: the runs started from different weights ({measured_network['start']:.3g} apart)")
+        for step, measured in measured_network["steps"].items():
             rounding = max(measured["reordered"], EPS * measured["update"])
             if measured["mirrored"] > ROUNDING_MULTIPLE * rounding:
                 found.append(f"{network} after step {step}: weights {measured['mirrored']:.3g} from the one-device "
@@ -85,9 +85,23 @@ def test_mirrored_training_equals_one_device_within_rounding(runs, case):
     with λ = 0 and 0.5: after one step and after three, weights, logged losses and outputs."""
     result = runs[case]
     assert result["replicas"] == 2
-    assert {step for snapshots in result["networks"].values() for step in snapshots} == {"1", "3"}
-    assert all(snapshots["3"]["update"] > 0 for snapshots in result["networks"].values())  # the runs trained
+    assert all(set(network["steps"]) == {"1", "3"} for network in result["networks"].values())
+    assert all(network["steps"]["3"]["update"] > 0 for network in result["networks"].values())  # the runs trained
     assert differences_beyond_rounding(result) == []
+
+
+def test_the_equality_check_names_a_different_start_once_and_a_long_step():
+    """On a made-up result: runs that started apart are named once per network; a mirrored run further from the
+    one-device run than 30 × rounding is named with its step; one within it is not."""
+    logs = {"one": {"loss": [1.0]}, "mirrored": {"loss": [1.0]}, "reordered": {"loss": [1.0]}}
+    step = {"update": 1.0, "reordered": 1e-6}
+    result = {"networks": {"generator": {"start": 0.5, "steps": {"1": {**step, "mirrored": 2e-5},
+                                                                  "3": {**step, "mirrored": 1e-2}}},
+                           "discriminator": {"start": 0.0, "steps": {"1": {**step, "mirrored": 1e-6}}}},
+              "logs": logs}
+    assert differences_beyond_rounding(result) == [
+        "generator: the runs started from different weights (0.5 apart)",
+        "generator after step 3: weights 0.01 from the one-device run; rounding 1e-06, the step 1"]
 
 
 def _resume_beyond_rounding(result: dict) -> list[str]:
