@@ -70,11 +70,29 @@ LEVERS = {
     "balanced_gatys_b5e6_noskips_bilinear_content2": ("… and content at block2_conv2 (Johnson et al.'s relu2_2)",
                                                       {**BALANCED, "style_weight": 5e6, "skips": False,
                                                        "interpolation": "bilinear", "content_layer": "block2_conv2"}),
+    # from the shipped network (trained 15,000 steps on Magenta's recipe): its skips dropped, its weights kept
+    # (stylenet.initialise_from slices the up-sampling kernels); no identity phase, a short warm-up
+    "shipped_b5e6_noskips_bilinear": ("from the shipped network, skips dropped; Gatys' layers balanced, β = 5e6, "
+                                      "bilinear up-sampling",
+                                      {**BALANCED, "style_weight": 5e6, "skips": False, "interpolation": "bilinear",
+                                       "init_from": "shipped", "identity_steps": 0, "style_warmup_steps": 200}),
     "balanced_gatys_b1e7_noskips_unfolded": ("Gatys' layers balanced, β = 1e7, no U-Net skips, full resolution "
                                              "(no 2×2 fold; 9×9 in and out, Johnson et al.'s shape)",
                                              {**BALANCED, "style_weight": 1e7, "skips": False, "shuffle": 1,
                                               "in_kernel": 9, "out_kernel": 9}),
 }
+
+
+def shipped_copy() -> Path:
+    """The shipped style network as it was when the pilots began, copied once into the cache (weights and record)."""
+    from ganstyle_edu import shipped
+
+    copy = CACHE.parent / "shipped_styles" / "init" / shipped.STYLE_NETWORK.name
+    if not copy.is_file():
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        for path in (shipped.STYLE_NETWORK, shipped.record_path(shipped.STYLE_NETWORK)):
+            (copy.parent / path.name).write_bytes(path.read_bytes())
+    return copy
 
 
 def pilot_config(style: str, steps: int, changes: dict):
@@ -84,6 +102,8 @@ def pilot_config(style: str, steps: int, changes: dict):
     changes = dict(changes)
     if changes.get("style_layers") == "magenta":
         changes["style_layers"] = styleconfig.MAGENTA_LAYERS
+    if changes.get("init_from") == "shipped":  # a copy of the shipped file: it is replaced when new weights ship
+        changes["init_from"] = str(shipped_copy())
     deep2 = changes.get("style_layer_weights") == "deep2"
     if deep2:
         changes["style_layer_weights"] = "balanced"

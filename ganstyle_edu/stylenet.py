@@ -480,7 +480,9 @@ def generator_from_config(config: StyleNetConfig, style_mix=None):
 def initialise_from(generator, source, norms_only: bool = False, styles=()) -> None:
     """Copy a trained generator's weights into ``generator`` (fine-tuning; notebook 06).
 
-    Layers match by name. Convolutions must have the same shape. Each of ``styles`` (the names of
+    Layers match by name. Convolutions must have the same shape, but for one case: a network without U-Net skips
+    may start from one with them. There each up-sampling convolution read [up-sampled features, the encoder's
+    features] concatenated; it keeps the kernel's rows for the first part and drops the skip's. Each of ``styles`` (the names of
     ``generator``'s styles, in order) that the source also paints starts at the source's (γ, β) for it;
     any other starts at the mean (γ, β) of the source's styles — a neutral start for a new painting.
     ``norms_only`` freezes everything but the normalisations: only the (γ, β) train.
@@ -499,6 +501,9 @@ def initialise_from(generator, source, norms_only: bool = False, styles=()) -> N
             rows = [source_styles.index(name) if name in source_styles else None
                     for name in (list(styles) or [None] * layer.num_styles)]
             weights = [np.stack([w[row] if row is not None else w.mean(0) for row in rows]) for w in weights]  # (N, C)
+        if (f"{layer.name.removesuffix('_conv')}_skip" in known and isinstance(layer, keras.layers.Conv2D)
+                and weights[0].shape[2] > layer.kernel.shape[2]):  # the source concatenated a skip after its input
+            weights = [weights[0][:, :, :layer.kernel.shape[2], :], *weights[1:]]  # (k, k, C_in, C_out)
         if [w.shape for w in weights] != [tuple(w.shape) for w in layer.weights]:
             raise ValueError(f"initialise_from {source}: layer {layer.name!r} has shapes "
                              f"{[w.shape for w in weights]}, this network {[tuple(w.shape) for w in layer.weights]}")

@@ -283,6 +283,26 @@ def _tiny(stylenet, **changes):
     return dataclasses.replace(config, **changes)
 
 
+def test_a_network_without_skips_starts_from_one_with_them(stylenet, tmp_path):
+    """Every weight is copied; each up-sampling convolution keeps the rows of its kernel that read the up-sampled
+    features (the first channels of the skip's concatenation) and drops those that read the encoder's."""
+    source = stylenet.StyleNetTrainer(_tiny(stylenet, skips=True))
+    path = source.save(tmp_path)
+    target = stylenet.StyleNetTrainer(_tiny(stylenet, skips=False, init_from=str(path)))
+    mine = {layer.name: layer for layer in target.generator.layers}
+    sliced = 0
+    for layer in source.generator.layers:
+        for theirs, ours in zip(layer.get_weights(), mine[layer.name].get_weights() if layer.name in mine else []):
+            if theirs.shape != ours.shape:
+                assert layer.name in ("up1_conv", "up2_conv") and theirs.shape[2] > ours.shape[2]
+                theirs, sliced = theirs[:, :, :ours.shape[2], :], sliced + 1
+            np.testing.assert_array_equal(ours, theirs)
+    assert sliced == 2
+    with pytest.raises(ValueError, match="layer 'up1_conv' has shapes"):  # the other way round there is nothing to keep
+        stylenet.StyleNetTrainer(_tiny(stylenet, skips=True, init_from=str(
+            stylenet.StyleNetTrainer(_tiny(stylenet, skips=False)).save(tmp_path / "plain"))))
+
+
 def test_a_multi_style_network_trains_saves_loads_and_binds_each_style(stylenet, tmp_path, stylegen):
     trainer = stylenet.StyleNetTrainer(_tiny(stylenet))
     trainer.train()
