@@ -444,7 +444,7 @@ def style_generator_multiple(shuffle: int = 2) -> int:
 def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int = 2, in_kernel: int = 5,
                           out_kernel: int = 3, num_styles: int = 1, style_mix=None, padding: str = "reflect",
                           output_upsampling: str = "resize", skips: bool = False, interpolation: str = "nearest",
-                          name: str = "style_generator") -> keras.Model:
+                          num_down: int = 2, name: str = "style_generator") -> keras.Model:
     """A feed-forward style network in the shape of Johnson et al. (2016): photo → stylised photo (notebook 06).
 
     c{k_in}s1-w, d2w, d4w, R4w × num_residual, u2w, uw, c{k_out}s1-3 with instance normalisation after
@@ -466,13 +466,16 @@ def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int =
 
     ``skips`` adds U-Net connections (Ronneberger et al. 2015): each up-sampling step concatenates the
     encoder's features of the same resolution, so fine detail need not squeeze through the residual blocks at
-    1/(4s) of the resolution. ``padding``: "reflect" (every convolution pads with the mirror image,
+    1/(4s) of the resolution. ``num_down``: the stride-2 convolutions down (and resize steps up), 2 as Johnson
+    et al.; with 1 the residual blocks work at 1/(2s) of the resolution on 2w channels (as many multiply-adds
+    per pixel as 4w channels at 1/(4s)), so each of their cells paints a 2s-pixel square, not a 4s-pixel one.
+    ``padding``: "reflect" (every convolution pads with the mirror image,
     :class:`ReflectionPadding`) or "zero". ``interpolation``: how every resize up-samples, "nearest" (copies each
     value into a 2×2 block) or "bilinear" (blends neighbours). Input and output are RGB in [0, 1], sides divisible by :func:`style_generator_multiple`.
     """
-    if width < 1 or num_residual < 0 or shuffle < 1 or num_styles < 1:
-        raise ValueError(f"width={width}, shuffle={shuffle} and num_styles={num_styles} must be ≥ 1 and "
-                         f"num_residual={num_residual} ≥ 0")
+    if width < 1 or num_residual < 0 or shuffle < 1 or num_styles < 1 or num_down not in (1, 2):
+        raise ValueError(f"width={width}, shuffle={shuffle} and num_styles={num_styles} must be ≥ 1, "
+                         f"num_residual={num_residual} ≥ 0 and num_down={num_down} 1 or 2")
     if padding not in PADDINGS:
         raise ValueError(f"padding={padding!r}; use one of {', '.join(PADDINGS)}")
     if output_upsampling not in OUTPUT_UPSAMPLINGS:
@@ -511,18 +514,22 @@ def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int =
     x = layers.Rescaling(2.0, offset=-1.0, name="to_signed")(images)  # [0, 1] → [−1, 1]
     if shuffle > 1:
         x = SpaceToDepth(shuffle, name="fold")(x)  # (B, H/s, W/s, 3·s·s)
-    x = encoded_in = conv_block(x, width, in_kernel, 1, "in")
-    x = encoded_down1 = conv_block(x, 2 * width, 3, 2, "down1")
-    x = conv_block(x, 4 * width, 3, 2, "down2")
+    x = conv_block(x, width, in_kernel, 1, "in")
+    encoded = [x]  # the encoder's features at each resolution, for the skips
+    for d in range(1, num_down + 1):
+        x = conv_block(x, width * 2 ** d, 3, 2, f"down{d}")  # (B, H/(s·2^d), W/(s·2^d), w·2^d)
+        encoded.append(x)
+    body = width * 2 ** num_down
     for i in range(1, num_residual + 1):
         skip = x
-        x = conv_block(x, 4 * width, 3, 1, f"res{i}a")
-        x = norm(conv(x, 4 * width, 3, 1, f"res{i}b"), f"res{i}b")
+        x = conv_block(x, body, 3, 1, f"res{i}a")
+        x = norm(conv(x, body, 3, 1, f"res{i}b"), f"res{i}b")
         x = layers.Add(name=f"res{i}_add")([skip, x])
-    for i, filters, encoded in ((1, 2 * width, encoded_down1), (2, width, encoded_in)):
+    for i in range(1, num_down + 1):
+        filters, encoded_here = width * 2 ** (num_down - i), encoded[num_down - i]
         x = upsample(x, 2, f"up{i}_resize")
         if skips:  # U-Net: the encoder's features at this resolution join the decoder's
-            x = layers.Concatenate(name=f"up{i}_skip")([x, encoded])
+            x = layers.Concatenate(name=f"up{i}_skip")([x, encoded_here])
         x = conv_block(x, filters, 3, 1, f"up{i}")
     if shuffle > 1 and output_upsampling == "resize":
         x = upsample(x, shuffle, "out_resize")  # (B, H, W, w)

@@ -72,6 +72,7 @@ class StyleNetConfig:
     output_upsampling: str = "resize"
     skips: bool = True
     interpolation: str = "nearest"
+    num_down: int = 2
     discriminator_width: int = 32
     style_layers: tuple = MAGENTA_LAYERS  # or features.STYLE_LAYERS: Gatys' five, block1_conv1 … block5_conv1
     style_layer_weights: tuple | str | None = None  # one per style layer; None: 1 each; "balanced": 1 / D̄_l

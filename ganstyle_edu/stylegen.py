@@ -79,7 +79,8 @@ def _shape_of(generator) -> dict:
             "out_kernel": layer["out_conv"].kernel_size[0],
             "padding": "reflect" if "in_pad" in layer else "zero",
             "output_upsampling": "unfold" if "unfold" in layer else "resize", "skips": "up1_skip" in layer,
-            "interpolation": layer["up1_resize"].interpolation}
+            "interpolation": layer["up1_resize"].interpolation,
+            "num_down": sum(name.startswith("down") and name.endswith("_conv") for name in layer)}
 
 
 def size_multiple(generator) -> int:

@@ -474,7 +474,7 @@ def generator_from_config(config: StyleNetConfig, style_mix=None):
     return build_style_generator(config.width, config.num_residual, config.shuffle, config.in_kernel,
                                  config.out_kernel, num_styles=len(config.styles), style_mix=style_mix,
                                  padding=config.padding, output_upsampling=config.output_upsampling,
-                                 skips=config.skips, interpolation=config.interpolation)
+                                 skips=config.skips, interpolation=config.interpolation, num_down=config.num_down)
 
 
 def initialise_from(generator, source, norms_only: bool = False, styles=()) -> None:

@@ -49,7 +49,8 @@ def test_stylising_with_fresh_bindings_keeps_no_model_alive(two_styles):
     assert counts[100] - counts[20] <= 2, f"{counts[100] - counts[20]} more live models after 80 more stylisations"
 
 
-@pytest.mark.parametrize("shape", [dict(interpolation="bilinear"), dict(skips=True), dict(shuffle=1, in_kernel=9)])
+@pytest.mark.parametrize("shape", [dict(interpolation="bilinear"), dict(skips=True), dict(shuffle=1, in_kernel=9),
+                                   dict(num_down=1, skips=True)])
 def test_binding_a_style_rebuilds_the_same_network(tf, shape):
     """bind_style reads the shape off the layers: a bound copy must compute what the unbound network computes."""
     import keras

@@ -53,6 +53,26 @@ def test_style_generator_shape_range_and_parameter_count(tf, shuffle, in_kernel,
                                                                unfold=upsampling == "unfold" and shuffle > 1, skips=skips)
 
 
+@pytest.mark.parametrize("skips", [False, True])
+def test_one_down_sampling_step_by_formula(tf, skips):
+    """num_down=1: c5s1-w, d2w, R2w × r, u w, c3s1-3 on folded pixels; the residual blocks at 1/4 of the resolution."""
+    from ganstyle_edu import models
+
+    w, r, folded = 4, 2, 12
+    generator = models.build_style_generator(width=w, num_residual=r, num_down=1, skips=skips)
+    convs = 5 * 5 * folded * w + 3 * 3 * w * 2 * w + r * 2 * (3 * 3 * 2 * w * 2 * w) \
+        + 3 * 3 * (3 * w if skips else 2 * w) * w + 3 * 3 * w * 3 + 3
+    norms = 2 * (w + 2 * w + r * 2 * 2 * w + w)
+    assert generator.count_params() == convs + norms
+    layers = {layer.name: layer for layer in generator.layers}
+    assert "down2_conv" not in layers and "up2_conv" not in layers
+    out = generator(np.random.default_rng(0).random((1, 24, 40, 3)).astype("float32"))
+    assert tuple(out.shape) == (1, 24, 40, 3)
+    assert tuple(layers["res1_add"].output.shape) == (None, None, None, 2 * w)  # the body: 2w channels
+    with pytest.raises(ValueError, match="num_down=3"):
+        models.build_style_generator(num_down=3)
+
+
 def test_the_default_style_generator_has_the_shipped_size(tf, stylenet):
     from ganstyle_edu import models
 
