@@ -70,6 +70,10 @@ LEVERS = {
     "balanced_gatys_b5e6_noskips_bilinear_content2": ("… and content at block2_conv2 (Johnson et al.'s relu2_2)",
                                                       {**BALANCED, "style_weight": 5e6, "skips": False,
                                                        "interpolation": "bilinear", "content_layer": "block2_conv2"}),
+    "balanced_gatys_b5e6_noskips_bilinear_down1": ("… and one stride-2 step (residual blocks at 1/4 of the "
+                                                   "resolution, 64 channels)",
+                                                   {**BALANCED, "style_weight": 5e6, "skips": False,
+                                                    "interpolation": "bilinear", "num_down": 1}),
     # from the shipped network (trained 15,000 steps on Magenta's recipe): its skips dropped, its weights kept
     # (stylenet.initialise_from slices the up-sampling kernels); no identity phase, a short warm-up
     "shipped_b5e6_noskips_bilinear": ("from the shipped network, skips dropped; Gatys' layers balanced, β = 5e6, "

