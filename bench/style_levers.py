@@ -74,6 +74,10 @@ LEVERS = {
                                                    "resolution, 64 channels)",
                                                    {**BALANCED, "style_weight": 5e6, "skips": False,
                                                     "interpolation": "bilinear", "num_down": 1}),
+    "balanced_gatys_b5e6_bilinear_down1_skips": ("Gatys' layers balanced, β = 5e6, bilinear, one stride-2 step, "
+                                                 "with U-Net skips",
+                                                 {**BALANCED, "style_weight": 5e6, "skips": True,
+                                                  "interpolation": "bilinear", "num_down": 1}),
     # from the shipped network (trained 15,000 steps on Magenta's recipe): its skips dropped, its weights kept
     # (stylenet.initialise_from slices the up-sampling kernels); no identity phase, a short warm-up
     "shipped_b5e6_noskips_bilinear": ("from the shipped network, skips dropped; Gatys' layers balanced, β = 5e6, "
