@@ -78,6 +78,14 @@ LEVERS = {
                                                  "with U-Net skips",
                                                  {**BALANCED, "style_weight": 5e6, "skips": True,
                                                   "interpolation": "bilinear", "num_down": 1}),
+    "balanced_gatys_b2e7_bilinear_down1_skips": ("… β = 2e7", {**BALANCED, "style_weight": 2e7, "skips": True,
+                                                               "interpolation": "bilinear", "num_down": 1}),
+    "balanced_gatys_b1e7_bilinear_down1_skips": ("… β = 1e7", {**BALANCED, "style_weight": 1e7, "skips": True,
+                                                               "interpolation": "bilinear", "num_down": 1}),
+    "balanced_gatys_b2e7_bilinear_skips": ("Gatys' layers balanced, β = 2e7, bilinear, two stride-2 steps, "
+                                           "with U-Net skips",
+                                           {**BALANCED, "style_weight": 2e7, "skips": True,
+                                            "interpolation": "bilinear", "num_down": 2}),
     # from the shipped network (trained 15,000 steps on Magenta's recipe): its skips dropped, its weights kept
     # (stylenet.initialise_from slices the up-sampling kernels); no identity phase, a short warm-up
     "shipped_b5e6_noskips_bilinear": ("from the shipped network, skips dropped; Gatys' layers balanced, β = 5e6, "

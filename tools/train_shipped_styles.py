@@ -5,7 +5,8 @@
 
 The recipe is PAINTERLY below on StyleNetConfig's other defaults (128-px crops, batch 4, content at block3_conv3):
 Gatys' five style layers, each weighted 1/D̄_l, β and the network's shape chosen by the pilots of
-bench/style_levers.py (no U-Net skips: with them the network paints a plaid of streaks). It trains the six
+bench/style_levers.py (bilinear up-sampling: with nearest up-sampling and U-Net skips the network paints a plaid
+of streaks; one stride-2 step: with two it paints blobs at its bottleneck's scale). It trains the six
 bundled paintings from scratch (a copy of the photo first, on pixels, then the style term rising), or from
 ``--init-from``, a generator of the same shape (then with a short warm-up only). Checkpoints go to
 ``--checkpoints`` (default ~/.cache/ganstyle-edu/shipped_styles/RECIPE/), outside the work tree; the finished
@@ -26,8 +27,9 @@ STYLES = ("starry_night", "the_scream", "great_wave", "shipwreck", "udnie", "wom
 # Gatys' five style layers, each weighted 1/D̄_l (its mean Gram distance over the bundled paintings), and the β
 # and shape chosen by short pilots scored on held-out photos (bench/style_levers.py); content stays at block3_conv3
 PAINTERLY = dict(style_layers=("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"),
-                 style_layer_weights="balanced", style_weight=5e6, content_layer="block3_conv3", skips=False)
-RECIPE = "painterly_b5e6_noskips"
+                 style_layer_weights="balanced", style_weight=1e7, content_layer="block3_conv3", skips=True,
+                 interpolation="bilinear", num_down=1)
+RECIPE = "painterly_b1e7_bilinear_down1"
 CACHE = Path(os.environ.get("GANSTYLE_CACHE", Path.home() / ".cache" / "ganstyle-edu")) / "shipped_styles" / RECIPE
 
 
