@@ -36,6 +36,8 @@ SHAPES = [  # (label, build_style_generator arguments)
     ("w32 r5, resize out", dict(width=32, num_residual=5)),
     ("w32 r5, resize out, bilinear", dict(width=32, num_residual=5, interpolation="bilinear")),
     ("w32 r5, one step down, bilinear", dict(width=32, num_residual=5, interpolation="bilinear", num_down=1)),
+    ("w32 r5, one step down, bilinear, skips", dict(width=32, num_residual=5, skips=True, interpolation="bilinear",
+                                                    num_down=1)),
     ("w32 r5, unfold out, skips", dict(width=32, num_residual=5, output_upsampling="unfold", skips=True)),
     ("w32 r5, resize out, skips (shipped)", dict(width=32, num_residual=5, skips=True)),
     ("w32 r5, no fold, 9×9 ends (Johnson)", dict(width=32, num_residual=5, shuffle=1, in_kernel=9, out_kernel=9)),

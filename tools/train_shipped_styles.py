@@ -27,9 +27,9 @@ STYLES = ("starry_night", "the_scream", "great_wave", "shipwreck", "udnie", "wom
 # Gatys' five style layers, each weighted 1/D̄_l (its mean Gram distance over the bundled paintings), and the β
 # and shape chosen by short pilots scored on held-out photos (bench/style_levers.py); content stays at block3_conv3
 PAINTERLY = dict(style_layers=("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"),
-                 style_layer_weights="balanced", style_weight=1e7, content_layer="block3_conv3", skips=True,
+                 style_layer_weights="balanced", style_weight=1.5e7, content_layer="block3_conv3", skips=True,
                  interpolation="bilinear", num_down=1)
-RECIPE = "painterly_b1e7_bilinear_down1"
+RECIPE = "painterly_b15e6_bilinear_down1"
 CACHE = Path(os.environ.get("GANSTYLE_CACHE", Path.home() / ".cache" / "ganstyle-edu")) / "shipped_styles" / RECIPE
 
 
