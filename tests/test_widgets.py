@@ -155,24 +155,21 @@ def test_saliency_explorer_follows_its_controls():
     assert explorer.state["probability"] == pytest.approx(1 / (1 + np.exp(-logit)), rel=1e-5)
 
 
-def test_style_mixer_blends_the_two_chosen_styles(tmp_path):
-    from ganstyle_edu import stylegen, stylenet
+def test_style_mixer_blends_the_two_chosen_styles():
+    from ganstyle_edu import shipped, stylegen, stylenet
 
-    config = stylenet.StyleNetConfig(styles=("starry_night", "the_scream", "udnie"), crop_size=32, style_size=64,
-                                     batch_size=2, width=4, num_residual=1, num_steps=2, contents=("chelsea",),
-                                     identity_steps=0, style_warmup_steps=0)
-    trainer = stylenet.StyleNetTrainer(config)
-    trainer.train()
-    generator, record = stylenet.load_generator(trainer.save(tmp_path))
+    generator, record = stylenet.load_generator(shipped.STYLE_NETWORK)  # the shipped network: no training here
+    styles = record["styles"]
     photos = {"noise": np.random.default_rng(0).random((32, 40, 3)).astype(np.float32)}
-    mixer = widgets.StyleMixer(generator, record["styles"], photos)
+    mixer = widgets.StyleMixer(generator, styles, photos)
     assert isinstance(mixer.widget, ipywidgets.VBox)
-    assert mixer.state["mix"] == [0.5, 0.5, 0.0]
-    mixer.second.value = "udnie"
+    assert mixer.state["mix"] == [0.5, 0.5] + [0.0] * (len(styles) - 2)
+    third = styles[2]
+    mixer.second.value = third
     mixer.mix.value = 0.25
-    assert mixer.state["mix"] == [0.75, 0.0, 0.25]
-    blend = stylegen.stylize_with(stylenet.load_generator(tmp_path / "styles.weights.h5",
-                                                          {"starry_night": 3, "udnie": 1})[0], photos["noise"])
+    assert mixer.state["mix"] == [0.75, 0.0, 0.25] + [0.0] * (len(styles) - 3)
+    blend = stylegen.stylize_with(stylenet.load_generator(shipped.STYLE_NETWORK, {styles[0]: 3, third: 1})[0],
+                                  photos["noise"])
     np.testing.assert_allclose(mixer.state["images"][1], blend, atol=1e-5)
     mixer.mix.value = 1.0
     np.testing.assert_allclose(mixer.state["images"][1], mixer.state["images"][2], atol=1e-6)
@@ -393,15 +390,23 @@ def test_playground_shows_a_bad_upload_as_a_message(tmp_path):
     assert "nothing to save yet" in playground.save()["error"]
 
 
+# Left out of the 7.7 run: tests whose cost is the model behind a control that other tests already drive on 7.7.
+# What differs between 7.7 and 8 is the widget API — construction, observe, Button clicks, Output capture,
+# FileUpload's value (a dict of name → file on 7.7, a tuple of files on 8) — and every other test exercises it.
+MODEL_ONLY = ("test_weights_explorer_real_run",)  # its Run button is test_weights_explorer_passes_the_slider_values'
+
+
 @pytest.mark.skipif(os.environ.get("GANSTYLE_EXPECT_IPYWIDGETS") is not None, reason="already the 7.7 run")
 def test_the_same_tests_pass_on_ipywidgets_7_7(request, tmp_path):
-    """Every other test of this file passes (none skipped) in a run on ipywidgets 7.7.1."""
+    """Every other test of this file but MODEL_ONLY passes (none skipped) in a run on ipywidgets 7.7.1."""
     assert IPYWIDGETS_7.is_dir(), "ipywidgets 7.7.1 is missing: `make test` installs it into .venv/ipywidgets77"
-    here = {name for name in globals() if name.startswith("test_")}
+    here = {name for name in globals() if name.startswith("test_")} - set(MODEL_ONLY)
+    assert set(MODEL_ONLY) <= set(globals()), "MODEL_ONLY names a test that no longer exists"
     report = tmp_path / "ipywidgets77.xml"
     env = dict(os.environ, PYTHONPATH=str(IPYWIDGETS_7), GANSTYLE_EXPECT_IPYWIDGETS="7.7.1")
+    deselected = [f"--deselect={Path(__file__).relative_to(ROOT)}::{name}" for name in MODEL_ONLY]
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
-                             __file__], capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
+                             *deselected, __file__], capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     outcomes = {}
     for case in ElementTree.parse(report).getroot().iter("testcase"):
