@@ -57,7 +57,8 @@ def main() -> int:
 
     def report(t):
         t.save_checkpoint(args.checkpoints)
-        last = {k: "—" if v[-1] is None else f"{v[-1]:.3g}" for k, v in t.history.items() if k != "step"}  # None: not computed yet
+        last = {k: "—" if v[-1] is None or v[-1] != v[-1] else f"{v[-1]:.3g}"  # None or NaN: not computed in this phase
+                for k, v in t.history.items() if k != "step"}
         print(f"step {t.step_count}/{args.steps}: " + ", ".join(f"{k} {v}" for k, v in last.items()) +
               f" ({t.seconds:.0f} s)", flush=True)
 
