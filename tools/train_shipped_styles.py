@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import math
 import os
 import sys
 from pathlib import Path
@@ -57,7 +58,7 @@ def main() -> int:
 
     def report(t):
         t.save_checkpoint(args.checkpoints)
-        last = {k: "—" if v[-1] is None or v[-1] != v[-1] else f"{v[-1]:.3g}"  # None or NaN: not computed in this phase
+        last = {k: "—" if math.isnan(v[-1]) else f"{v[-1]:.3g}"  # the history holds NaN where a term was not computed
                 for k, v in t.history.items() if k != "step"}
         print(f"step {t.step_count}/{args.steps}: " + ", ".join(f"{k} {v}" for k, v in last.items()) +
               f" ({t.seconds:.0f} s)", flush=True)
