@@ -66,7 +66,8 @@ def main(argv=None) -> int:
     print(f"held-out photos: {', '.join(HELD_OUT)}; {args.steps} steps per arm; λ > 0 is {adversarial_weight:g}")
     print(f"{'start (shipped network)':34s} " + " ".join(f"{k} {v:.4g}" for k, v in start_metrics.items()), flush=True)
     results = {"held_out": HELD_OUT, "steps": args.steps, "adversarial_weight": adversarial_weight,
-               "start": start_metrics, "runs": []}
+               "start": start_metrics, "runs": [],
+               "start_weights_sha256": record["weights_sha256"]}  # which shipped network both arms started from
     for seed in args.seeds:
         base = stylenet.finetune_config("starry_night", train_norms_only=False, num_steps=args.steps,
                                         learning_rate=1e-4, final_learning_rate=1e-4, seed=seed)

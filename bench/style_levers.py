@@ -86,7 +86,7 @@ LEVERS = {
                                            "with U-Net skips",
                                            {**BALANCED, "style_weight": 2e7, "skips": True,
                                             "interpolation": "bilinear", "num_down": 2}),
-    # from the shipped network (trained 15,000 steps on Magenta's recipe): its skips dropped, its weights kept
+    # from the network shipped before (trained 15,000 steps on Magenta's recipe): its skips dropped, weights kept
     # (stylenet.initialise_from slices the up-sampling kernels); no identity phase, a short warm-up
     "shipped_b5e6_noskips_bilinear": ("from the shipped network, skips dropped; Gatys' layers balanced, β = 5e6, "
                                       "bilinear up-sampling",
@@ -99,15 +99,27 @@ LEVERS = {
 }
 
 
-def shipped_copy() -> Path:
-    """The shipped style network as it was when the pilots began, copied once into the cache (weights and record)."""
-    from ganstyle_edu import shipped
+# the Magenta-recipe network the "shipped_…" pilots start from: shipped until commit daaf9a5, kept in git history
+MAGENTA_NETWORK_COMMIT, MAGENTA_NETWORK_SHA256 = "daaf9a5", "62197420b3f9497997539a1a0c29e6d2e5632f9e9745fe9c3d5985e5009476fd"
 
-    copy = CACHE.parent / "shipped_styles" / "init" / shipped.STYLE_NETWORK.name
-    if not copy.is_file():
+
+def shipped_copy() -> Path:
+    """The Magenta-recipe network the pilots began from (weights and record), copied once into the cache from git."""
+    import hashlib
+    import subprocess
+
+    copy = CACHE.parent / "shipped_styles" / "init" / "styles.weights.h5"
+    if not copy.is_file() or hashlib.sha256(copy.read_bytes()).hexdigest() != MAGENTA_NETWORK_SHA256:
         copy.parent.mkdir(parents=True, exist_ok=True)
-        for path in (shipped.STYLE_NETWORK, shipped.record_path(shipped.STYLE_NETWORK)):
-            (copy.parent / path.name).write_bytes(path.read_bytes())
+        root = Path(__file__).resolve().parents[1]
+        for name in ("styles.weights.h5", "styles.json"):
+            try:
+                blob = subprocess.run(["git", "show", f"{MAGENTA_NETWORK_COMMIT}:ganstyle_edu/weights/{name}"],
+                                      cwd=root, capture_output=True, check=True).stdout
+            except (OSError, subprocess.CalledProcessError) as error:
+                raise SystemExit(f"the 'shipped_…' pilots start from the network of commit {MAGENTA_NETWORK_COMMIT}, "
+                                 f"which this checkout cannot read ({error}); run them in a full git clone") from None
+            (copy.parent / name).write_bytes(blob)
     return copy
 
 
@@ -118,7 +130,7 @@ def pilot_config(style: str, steps: int, changes: dict):
     changes = dict(changes)
     if changes.get("style_layers") == "magenta":
         changes["style_layers"] = styleconfig.MAGENTA_LAYERS
-    if changes.get("init_from") == "shipped":  # a copy of the shipped file: it is replaced when new weights ship
+    if changes.get("init_from") == "shipped":  # the Magenta-recipe network, from git history
         changes["init_from"] = str(shipped_copy())
     deep2 = changes.get("style_layer_weights") == "deep2"
     if deep2:

@@ -270,7 +270,7 @@ def _finish(strategy, networks, saved: str) -> int:
 
 def _train_style(args) -> int:
     strategy = _strategy(args)  # first: a multi-worker strategy must exist before TensorFlow runs an op
-    from .styleconfig import StyleNetConfig
+    from .styleconfig import shipped_recipe
     from .stylenet import StyleNetTrainer, finetune_config
 
     try:
@@ -285,7 +285,7 @@ def _train_style(args) -> int:
             chosen.setdefault("num_steps", FINETUNE_STEPS)
             config = finetune_config(args.style[0], **chosen)
         else:
-            config = StyleNetConfig(styles=tuple(args.style), **chosen)
+            config = shipped_recipe(args.style, **chosen)
     except (ValueError, FileNotFoundError) as error:
         raise CommandError(str(error)) from None
     out = Path(args.out)
@@ -400,16 +400,16 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--style", required=True, nargs="+",
                        help="a bundled painting's name or a painting file; several: one network for all of them")
     train.add_argument("--steps", type=_number(int, 1, 10_000_000), default=None,
-                       help="training steps (default: the shipped recipe's 15000 — hours on a CPU; with --finetune "
+                       help="training steps (default: the shipped recipe's 8000 — over an hour on a CPU; with --finetune "
                             f"{FINETUNE_STEPS}, about 12 min on 2 cores)")
     train.add_argument("--finetune", action="store_true",
                        help="the fast path: start from the shipped network and train only the new painting's (γ, β)")
-    # Left unset, the options below take stylenet.StyleNetConfig's defaults: the shipped recipe.
+    # Left unset, the options below take the shipped recipe's values (styleconfig.shipped_recipe).
     train.add_argument("--crop-size", type=_number(int, 16, 1024), default=None, help="training crops, pixels (default 128)")
     train.add_argument("--adversarial-weight", type=_number(float, 0.0), default=None, help="λ of the PatchGAN term (default 0)")
     train.add_argument("--width", type=_number(int, 1, 512), default=None, help="the network's width (default 32)")
     train.add_argument("--residual-blocks", type=_number(int, 0, 64), default=None, help="residual blocks (default 5)")
-    train.add_argument("--style-weight", type=_number(float, 0.0), default=None, help="β, the style term's weight (α = 1e4)")
+    train.add_argument("--style-weight", type=_number(float, 0.0), default=None, help="β, the style term's weight (default 1.5e7 on balanced layer weights; α = 1e4)")
     train.add_argument("--identity-steps", type=_number(int, 0), default=None,
                        help="first steps that teach the network to copy the photo (cheap: no VGG)")
     train.add_argument("--style-warmup-steps", type=_number(int, 0), default=None,

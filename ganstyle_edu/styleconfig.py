@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from . import data
-from .features import FeatureExtractor
+from .features import STYLE_LAYERS, FeatureExtractor
 from .gram import gram_matrix, gram_mse
 from .images import load_image, luminance, resize
 from .models import INTERPOLATIONS, OUTPUT_UPSAMPLINGS, PADDINGS, style_generator_multiple
@@ -128,6 +128,20 @@ class StyleNetConfig:
     def style_names(self) -> tuple:
         """Short names of the styles, in order: a bundled painting's name, or a file's stem."""
         return tuple(Path(str(style)).stem for style in self.styles)
+
+
+# The shipped network's recipe (notebook 06) on StyleNetConfig's other fields: Gatys' five style layers, each
+# weighted 1/D̄_l, β = 1.5e7, bilinear up-sampling and one stride-2 step down — chosen by 1,500-step pilots scored on
+# held-out photos (bench/style_levers.py). StyleNetConfig's own defaults are the baseline: Magenta's four layers with
+# equal weights, which match colour and grain and leave the paintings' strokes (block4–5) unasked for.
+SHIPPED_RECIPE = dict(style_layers=STYLE_LAYERS, style_layer_weights=BALANCED, style_weight=1.5e7,
+                      interpolation="bilinear", num_down=1, num_steps=8000)
+
+
+def shipped_recipe(styles, **changes) -> StyleNetConfig:
+    """A run of the shipped network's recipe for ``styles`` (``ganstyle-edu train-style``; notebook 06);
+    ``changes`` override any field."""
+    return StyleNetConfig(styles=tuple(styles), **{**SHIPPED_RECIPE, **changes})
 
 
 def style_path(style):

@@ -13,8 +13,10 @@ the painting itself — the GAN of notebook 05, judging local texture instead of
 The network (:func:`ganstyle_edu.models.build_style_generator`): Johnson et al.'s shape at width 32 with five
 residual blocks, on 2×2-folded pixels (fast on a CPU), reflection padding (no border band), a resize and a
 convolution back to full size (no 2×2 grid), and U-Net skips — at equal steps they cut the content loss by a
-third (5.98·10⁵ against 8.81·10⁵ after 1000 steps), because the folded bottleneck at 1/8 of the resolution
-otherwise loses the photo's detail.
+third (5.98·10⁵ against 8.81·10⁵ after 1000 steps), because a folded bottleneck otherwise loses the photo's
+detail. The shipped recipe (:func:`ganstyle_edu.styleconfig.shipped_recipe`) takes one stride-2 step down, not
+two (the residual blocks at 1/4 of the resolution on 2w channels), and up-samples bilinearly: with nearest
+copies and skips a network paints a plaid of straight streaks, with two steps down blobs at the body's period.
 
 One network for several styles (Dumoulin et al. 2017): every instance normalisation gets one (γ, β) per
 style (:class:`ganstyle_edu.models.ConditionalInstanceNorm`); the convolutions are shared. Each training
@@ -24,7 +26,8 @@ them: ``pretrained("starry_night+the_scream", mix=0.3)``.
 Training data: random crops of the bundled training photos (``data/content``; never ``data/heldout``), at a
 random scale, randomly flipped, with a little brightness and saturation jitter.
 
-The loss is the feed-forward recipe of Magenta's ``image_stylization`` on the same Keras VGG16 layers:
+StyleNetConfig's default loss is the feed-forward recipe of Magenta's ``image_stylization`` on the same Keras
+VGG16 layers (the baseline; the shipped recipe changes the style layers and their weights, below):
 content at relu3_3, style at relu1_2 / relu2_2 / relu3_3 / relu4_3 (no block 5: at 128-px crops its
 512-channel Gram would come from 8×8 positions), α = 1e4, β = 4 (Magenta's style/content ratio of 1e-4 per
 layer), and γ = 4 on 128-px crops — the TV term
@@ -40,8 +43,9 @@ on the same loss) match colour and grain but not the painting's larger structure
 share of the distance removed, per layer). ``style_layer_weights="balanced"`` weights each layer l by 1 / D̄_l,
 its mean photo-to-painting distance over the bundled paintings
 (:func:`ganstyle_edu.styleconfig.balanced_layer_weights`), so that every
-layer starts near 1 and β alone sets the style's strength (tools/train_shipped_styles.py's PAINTERLY recipe:
-Gatys' five layers, β = 1.5·10⁷). The loss network may run in
+layer starts near 1 and β alone sets the style's strength (the shipped recipe,
+:func:`ganstyle_edu.styleconfig.shipped_recipe`: Gatys' five layers, β = 1.5·10⁷, bilinear up-sampling, one step
+down). The loss network may run in
 bfloat16 (``loss_dtype``): about twice as fast on a CPU with AVX-512 BF16; evaluation uses float32.
 """
 from __future__ import annotations

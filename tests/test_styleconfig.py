@@ -56,3 +56,19 @@ def test_resolving_replaces_only_the_word_balanced(styleconfig):
         styleconfig.StyleNetConfig(style_layer_weights="equal")
     with pytest.raises(ValueError, match="3 style_layer_weights for 4 style_layers"):
         styleconfig.StyleNetConfig(style_layer_weights=(1.0, 2.0, 3.0))
+
+
+def test_the_shipped_network_was_trained_on_the_shipped_recipe(styleconfig):
+    """`train-style --style <the six>` with no options reproduces the shipped record's configuration, and the
+    record's layer weights are the balanced ones of those paintings and photos."""
+    import json
+
+    from ganstyle_edu import shipped, stylenet
+
+    record = json.loads(shipped.record_path(shipped.STYLE_NETWORK).read_text())
+    saved = stylenet.config_from_record(record)
+    recipe = styleconfig.shipped_recipe(saved.styles)
+    assert recipe.style_layer_weights == "balanced" and recipe.num_down == 1 and recipe.interpolation == "bilinear"
+    assert dataclasses.replace(recipe, style_layer_weights=saved.style_layer_weights) == saved
+    assert styleconfig.balanced_layer_weights(recipe) == pytest.approx(saved.style_layer_weights, rel=1e-2)
+    assert styleconfig.shipped_recipe(("udnie",), width=8).width == 8  # any field can still be changed

@@ -73,11 +73,17 @@ def test_one_down_sampling_step_by_formula(tf, skips):
         models.build_style_generator(num_down=3)
 
 
-def test_the_default_style_generator_has_the_shipped_size(tf, stylenet):
-    from ganstyle_edu import models
+def test_the_shipped_recipe_and_the_baseline_have_their_sizes(tf, stylenet):
+    from ganstyle_edu import models, styleconfig
 
-    config = stylenet.StyleNetConfig(styles=tuple("abcdef"))
-    assert stylenet.generator_from_config(config).count_params() == _style_generator_params(32, 2, 5, 3, 5, 6, skips=True) \
+    w, r, n, folded = 32, 5, 6, 12  # the shipped recipe: one step down, the body at 2w channels, one skip
+    convs = 5 * 5 * folded * w + 9 * w * 2 * w + r * 2 * 9 * 2 * w * 2 * w + 9 * (2 * w + w) * w + 9 * w * 3 + 3
+    norms = 2 * n * (w + 2 * w + r * 2 * 2 * w + w)
+    shipped_shape = styleconfig.shipped_recipe(tuple("abcdef"))
+    assert stylenet.generator_from_config(shipped_shape).count_params() == convs + norms == 434_403
+    assert stylenet.pretrained("udnie")[0].count_params() == 434_403  # bound to one style, it keeps all six (γ, β)
+    baseline = stylenet.StyleNetConfig(styles=tuple("abcdef"))  # Johnson's two steps down, Magenta's loss
+    assert stylenet.generator_from_config(baseline).count_params() == _style_generator_params(32, 2, 5, 3, 5, 6, skips=True) \
         == 1_734_627
     assert models.build_style_generator().count_params() == _style_generator_params(16, 2, 5, 3, 3) == 273_587
 

@@ -1,11 +1,11 @@
-"""Train a candidate for the shipped six-style network (notebook 06), resumably, on the PAINTERLY recipe.
+"""Train a candidate for the shipped six-style network (notebook 06), resumably, on the shipped recipe.
 
     .venv/bin/python tools/train_shipped_styles.py            # 8000 steps; resumes from its checkpoints
     .venv/bin/python tools/train_shipped_styles.py --steps 2000 --out /tmp/pilot
 
-The recipe is PAINTERLY below on StyleNetConfig's other defaults (128-px crops, batch 4, content at block3_conv3):
-Gatys' five style layers, each weighted 1/D̄_l, β and the network's shape chosen by the pilots of
-bench/style_levers.py (bilinear up-sampling: with nearest up-sampling and U-Net skips the network paints a plaid
+The recipe is ganstyle_edu.styleconfig.shipped_recipe — what `ganstyle-edu train-style` trains by default
+(128-px crops, batch 4, content at block3_conv3): Gatys' five style layers, each weighted 1/D̄_l, β and the
+network's shape chosen by the pilots of bench/style_levers.py (bilinear up-sampling: with nearest up-sampling and U-Net skips the network paints a plaid
 of streaks; one stride-2 step: with two it paints blobs at its bottleneck's scale). It trains the six
 bundled paintings from scratch (a copy of the photo first, on pixels, then the style term rising), or from
 ``--init-from``, a generator of the same shape (then with a short warm-up only). Checkpoints go to
@@ -25,11 +25,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 STYLES = ("starry_night", "the_scream", "great_wave", "shipwreck", "udnie", "woman_with_a_hat")
-# Gatys' five style layers, each weighted 1/D̄_l (its mean Gram distance over the bundled paintings), and the β
-# and shape chosen by short pilots scored on held-out photos (bench/style_levers.py); content stays at block3_conv3
-PAINTERLY = dict(style_layers=("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"),
-                 style_layer_weights="balanced", style_weight=1.5e7, content_layer="block3_conv3", skips=True,
-                 interpolation="bilinear", num_down=1)
 RECIPE = "painterly_b15e6_bilinear_down1"
 CACHE = Path(os.environ.get("GANSTYLE_CACHE", Path.home() / ".cache" / "ganstyle-edu")) / "shipped_styles" / RECIPE
 
@@ -50,7 +45,7 @@ def main() -> int:
 
     source = Path(args.init_from) if args.init_from else None
     start = dict(init_from=str(source), identity_steps=0, style_warmup_steps=200) if source else {}  # else the defaults
-    recipe = styleconfig.StyleNetConfig(styles=STYLES, num_steps=args.steps, **start, **PAINTERLY)
+    recipe = styleconfig.shipped_recipe(STYLES, num_steps=args.steps, **start)
     trainer = stylenet.StyleNetTrainer(recipe)
     step = trainer.restore_checkpoint(args.checkpoints)
     print(f"style layer weights {trainer.config.style_layer_weights}; " +

@@ -66,25 +66,25 @@ EXERCISES.append(Exercise(
 
 
 _STYLE_PARAMETER_MISTAKES = (
-    Mistake(1600, "1,600 counts one number per channel: each style has a γ *and* a β"),
-    Mistake(2 * (32 + 64 + 128 + 5 * 128 + 64 + 32), "a residual block has two convolutions, each normalised"),
-    Mistake(6 * 2 * 1600, "that is all six styles: the question asks for one"))
+    Mistake(768, "768 counts one number per channel: each style has a γ *and* a β"),
+    Mistake(2 * (32 + 64 + 5 * 64 + 32), "a residual block has two convolutions, each normalised"),
+    Mistake(6 * 2 * 768, "that is all six styles: the question asks for one"))
 
 
 def _check_style_parameters(answer) -> tuple[bool, str]:
-    channels = 32 + 64 + 128 + 5 * 2 * 128 + 64 + 32
+    channels = 32 + 64 + 5 * 2 * 64 + 32
     return check_whole_number(answer, 2 * channels, _STYLE_PARAMETER_MISTAKES,
                               missed="{answer:,} is not it: 2 × (the channels of every normalised layer)",
-                              correct="2 × (32 + 64 + 128 + 10·128 + 64 + 32) = {answer:,}, 0.2 % of the network")
+                              correct="2 × (32 + 64 + 10·64 + 32) = {answer:,}, 0.4 % of the network")
 
 
 EXERCISES.append(Exercise(
     id="06.2",
-    task="Predict: the shipped network normalises after convolutions of 32, 64 and 128 channels, in 5 residual "
-         "blocks of two 128-channel convolutions each, and after 64 and 32 channels. How many (γ, β) numbers has "
+    task="Predict: the shipped network normalises after convolutions of 32 and 64 channels, in 5 residual "
+         "blocks of two 64-channel convolutions each, and after one of 32 channels. How many (γ, β) numbers has "
          "one style?",
     check=_check_style_parameters, hint="one γ and one β per channel of every normalised layer.",
-    solution=lambda: 2 * (32 + 64 + 128 + 5 * 2 * 128 + 64 + 32), answer_is_function=False,
+    solution=lambda: 2 * (32 + 64 + 5 * 2 * 64 + 32), answer_is_function=False,
     mistakes=_STYLE_PARAMETER_MISTAKES, wrong=((3000, "is not it"),),
 ))
 
