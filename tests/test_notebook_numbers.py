@@ -20,12 +20,7 @@ NOT_PRINTED = {
     ("03", "98.9"): "1 − e^(−4.5): the share of a 2-D Gaussian within 3σ, derived in the text",
     ("04", "1.006"): "0.313 + 0.693, the buggy loss's floor, derived in the text",
     ("04", "1.31"): "log(1 + e), derived in the text",
-    ("08", "0.87"): "a realism map's mean, printed in the figure's panel title",
     ("03", "98.9 %"): "1 − e^(−4.5), derived in the text",
-    ("08", "25 %"): "a realism map's share, printed in the figure's panel title",
-    ("08", "15 %"): "a realism map's share, printed in the figure's panel title",
-    ("08", "44 %"): "a realism map's share, printed in the figure's panel title",
-    ("08", "0.28"): "a realism map's mean, printed in the figure's panel title",
 }
 
 
