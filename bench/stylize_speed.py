@@ -30,16 +30,16 @@ import statistics
 import time
 
 SHAPES = [  # (label, build_style_generator arguments)
-    ("w16 r3, zero pad, unfold out (the old)", dict(width=16, num_residual=3, padding="zero", output_upsampling="unfold")),
+    ("w16 r3, zero pad, unfold out", dict(width=16, num_residual=3, padding="zero", output_upsampling="unfold")),
     ("w16 r5, resize out, skips", dict(width=16, num_residual=5, skips=True)),
     ("w24 r5, resize out, skips", dict(width=24, num_residual=5, skips=True)),
     ("w32 r5, resize out", dict(width=32, num_residual=5)),
     ("w32 r5, resize out, bilinear", dict(width=32, num_residual=5, interpolation="bilinear")),
     ("w32 r5, one step down, bilinear", dict(width=32, num_residual=5, interpolation="bilinear", num_down=1)),
-    ("w32 r5, one step down, bilinear, skips", dict(width=32, num_residual=5, skips=True, interpolation="bilinear",
-                                                    num_down=1)),
+    ("w32 r5, one step down, bilinear, skips (shipped)", dict(width=32, num_residual=5, skips=True,
+                                                              interpolation="bilinear", num_down=1)),
     ("w32 r5, unfold out, skips", dict(width=32, num_residual=5, output_upsampling="unfold", skips=True)),
-    ("w32 r5, resize out, skips (shipped)", dict(width=32, num_residual=5, skips=True)),
+    ("w32 r5, resize out, skips (Magenta-loss network)", dict(width=32, num_residual=5, skips=True)),
     ("w32 r5, no fold, 9×9 ends (Johnson)", dict(width=32, num_residual=5, shuffle=1, in_kernel=9, out_kernel=9)),
 ]
 
@@ -132,9 +132,9 @@ def main() -> None:
     for label, shape in SHAPES:
         network = models.build_style_generator(**shape)
         ms = median_ms(lambda: stylegen.stylize_with(network, image), args.runs)
-        print(f"  {label:38s} {network.count_params():>10,} parameters {ms:8.1f} ms", flush=True)
+        print(f"  {label:50s} {network.count_params():>10,} parameters {ms:8.1f} ms", flush=True)
     bound = stylenet.pretrained(args.style)[0]
-    print(f"  {'shipped (bound to one style)':38s} {bound.count_params():>10,} parameters "
+    print(f"  {'shipped (bound to one style)':50s} {bound.count_params():>10,} parameters "
           f"{median_ms(lambda: stylegen.stylize_with(bound, image), args.runs):8.1f} ms   (target ≤ 150 ms)")
 
     print("\ntraining cost of each shipped network (from its provenance record):")
