@@ -70,27 +70,27 @@ EXERCISES.append(Exercise(
 
 _NETWORK_TIME = "that divides by the network's time: the saving per photo is Gatys' time minus it"
 _BREAK_EVEN_MISTAKES = (
-    Mistake(31, "rounded down: 31 photos save 31 · (268 − 0.13) s, less than the 8,358 s of training — round *up*, "
-                "the break-even is the first whole photo past 31.2"),
-    Mistake(int(8358 / 0.13), _NETWORK_TIME),
-    Mistake(int(np.ceil(8358 / 0.13)), _NETWORK_TIME))
+    Mistake(23, "rounded down: 23 photos save 23 · (179 − 0.14) s, less than the 4,157 s of training — round *up*, "
+                "the break-even is the first whole photo past 23.2"),
+    Mistake(int(4157 / 0.14), _NETWORK_TIME),
+    Mistake(int(np.ceil(4157 / 0.14)), _NETWORK_TIME))
 
 
 def _check_break_even(answer) -> tuple[bool, str]:
-    training, network, gatys = 8358.0, 0.13, 268.0
+    training, network, gatys = 4157.0, 0.14, 179.0
     return check_whole_number(answer, int(np.ceil(training / (gatys - network))), _BREAK_EVEN_MISTAKES,
-                              missed="{answer:,} is not it: the smallest n with n · (268 − 0.13) ≥ 8,358",
-                              correct="8,358 s / (268 − 0.13) s = 31.2 → {answer} photos",
+                              missed="{answer:,} is not it: the smallest n with n · (179 − 0.14) ≥ 4,157",
+                              correct="4,157 s / (179 − 0.14) s = 23.2 → {answer} photos",
                               what="a whole number of photos")
 
 
 EXERCISES.append(Exercise(
     id="09.2",
-    task="Predict: training took 8,358 s; the network stylises a photo in 0.13 s, converged Gatys in 268 s. From "
+    task="Predict: training took 4,157 s; the network stylises a photo in 0.14 s, converged Gatys in 179 s. From "
          "which number of photos is the network cheaper in total?",
-    check=_check_break_even, hint="n photos cost 8,358 + 0.13 n with the network, 268 n with Gatys.",
-    solution=lambda: 32, answer_is_function=False, mistakes=_BREAK_EVEN_MISTAKES,
-    wrong=((100, "is not it"), (31.2, "a whole number of photos")),
+    check=_check_break_even, hint="n photos cost 4,157 + 0.14 n with the network, 179 n with Gatys.",
+    solution=lambda: 24, answer_is_function=False, mistakes=_BREAK_EVEN_MISTAKES,
+    wrong=((100, "is not it"), (23.2, "a whole number of photos")),
 ))
 
 
@@ -113,7 +113,7 @@ EXERCISES.append(Exercise(
     id="09.3",
     task="Write share_of_the_way(photo_distance, result_distance, reference_distance): the share of the way from the "
          "photo (0) to the reference result (1) that a result covers, on any distance to the painting — how "
-         "'83 % and 99 %' were computed. Works on arrays.",
+         "'93 % and 97 %' were computed. Works on arrays.",
     check=lambda f: check_function(f, _share_reference, _share_cases(), _SHARE_MISTAKES,
                                    describe="three results, one overshooting the reference"),
     hint="(photo − result) / (photo − reference).",
