@@ -141,7 +141,8 @@ SHIPPED_RECIPE = dict(style_layers=STYLE_LAYERS, style_layer_weights=BALANCED, s
 def shipped_recipe(styles, **changes) -> StyleNetConfig:
     """A run of the shipped network's recipe for ``styles`` (``ganstyle-edu train-style``; notebook 06);
     ``changes`` override any field."""
-    return StyleNetConfig(styles=tuple(styles), **{**SHIPPED_RECIPE, **changes})
+    styles = styles if isinstance(styles, str) else tuple(styles)  # a bare name is refused by StyleNetConfig
+    return StyleNetConfig(styles=styles, **{**SHIPPED_RECIPE, **changes})
 
 
 def style_path(style):

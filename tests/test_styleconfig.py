@@ -72,3 +72,5 @@ def test_the_shipped_network_was_trained_on_the_shipped_recipe(styleconfig):
     assert dataclasses.replace(recipe, style_layer_weights=saved.style_layer_weights) == saved
     assert styleconfig.balanced_layer_weights(recipe) == pytest.approx(saved.style_layer_weights, rel=1e-2)
     assert styleconfig.shipped_recipe(("udnie",), width=8).width == 8  # any field can still be changed
+    with pytest.raises(ValueError, match="styles='udnie' must be a non-empty tuple"):
+        styleconfig.shipped_recipe("udnie")  # not twelve one-letter styles
