@@ -72,7 +72,7 @@ from .nst import NSTConfig
 from .shipped import STYLE_NETWORK, record_path, style_networks
 from .models import ConditionalInstanceNorm, build_patch_discriminator, build_style_generator
 from .styleconfig import (CropSampler, StyleNetConfig, content_images, data_checksum, resolve_layer_weights,
-                          shipped_recipe, style_path)
+                          style_path)
 from .stylegen import bind_style, style_mix, stylize_with
 
 tf = import_tensorflow()
