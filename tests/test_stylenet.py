@@ -37,6 +37,14 @@ def _style_generator_params(w, shuffle, in_kernel, out_kernel, num_residual=1, n
     return convs + norms
 
 
+def _one_step_params(w, num_residual, num_styles=1, skips=False):
+    """num_down=1: c5s1-w on 2×2-folded pixels, d2w, R2w × num_residual, u w (+ the encoder's w with skips),
+    c3s1-3 with bias; 2 per normalised channel and style."""
+    convs = 5 * 5 * 12 * w + 3 * 3 * w * 2 * w + num_residual * 2 * (3 * 3 * 2 * w * 2 * w) \
+        + 3 * 3 * (3 * w if skips else 2 * w) * w + 3 * 3 * w * 3 + 3
+    return convs + 2 * num_styles * (w + 2 * w + num_residual * 2 * 2 * w + w)
+
+
 @pytest.mark.parametrize("shuffle, in_kernel, out_kernel, padding, upsampling, skips",
                          [(2, 5, 3, "reflect", "resize", True), (2, 5, 3, "zero", "unfold", False),
                           (1, 9, 9, "reflect", "resize", False)])
@@ -58,12 +66,9 @@ def test_one_down_sampling_step_by_formula(tf, skips):
     """num_down=1: c5s1-w, d2w, R2w × r, u w, c3s1-3 on folded pixels; the residual blocks at 1/4 of the resolution."""
     from ganstyle_edu import models
 
-    w, r, folded = 4, 2, 12
+    w, r = 4, 2
     generator = models.build_style_generator(width=w, num_residual=r, num_down=1, skips=skips)
-    convs = 5 * 5 * folded * w + 3 * 3 * w * 2 * w + r * 2 * (3 * 3 * 2 * w * 2 * w) \
-        + 3 * 3 * (3 * w if skips else 2 * w) * w + 3 * 3 * w * 3 + 3
-    norms = 2 * (w + 2 * w + r * 2 * 2 * w + w)
-    assert generator.count_params() == convs + norms
+    assert generator.count_params() == _one_step_params(w, r, skips=skips)
     layers = {layer.name: layer for layer in generator.layers}
     assert "down2_conv" not in layers and "up2_conv" not in layers
     out = generator(np.random.default_rng(0).random((1, 24, 40, 3)).astype("float32"))
@@ -76,11 +81,9 @@ def test_one_down_sampling_step_by_formula(tf, skips):
 def test_the_shipped_recipe_and_the_baseline_have_their_sizes(tf, stylenet):
     from ganstyle_edu import models, styleconfig
 
-    w, r, n, folded = 32, 5, 6, 12  # the shipped recipe: one step down, the body at 2w channels, one skip
-    convs = 5 * 5 * folded * w + 9 * w * 2 * w + r * 2 * 9 * 2 * w * 2 * w + 9 * (2 * w + w) * w + 9 * w * 3 + 3
-    norms = 2 * n * (w + 2 * w + r * 2 * 2 * w + w)
-    shipped_shape = styleconfig.shipped_recipe(tuple("abcdef"))
-    assert stylenet.generator_from_config(shipped_shape).count_params() == convs + norms == 434_403
+    shipped_shape = styleconfig.shipped_recipe(tuple("abcdef"))  # one step down, the body at 2w channels, one skip
+    assert stylenet.generator_from_config(shipped_shape).count_params() == _one_step_params(32, 5, 6, True) \
+        == 434_403
     assert stylenet.pretrained("udnie")[0].count_params() == 434_403  # bound to one style, it keeps all six (γ, β)
     baseline = stylenet.StyleNetConfig(styles=tuple("abcdef"))  # Johnson's two steps down, Magenta's loss
     assert stylenet.generator_from_config(baseline).count_params() == _style_generator_params(32, 2, 5, 3, 5, 6, skips=True) \
