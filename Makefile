@@ -7,6 +7,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.installed-lab
 NOTEBOOKS ?= notebooks
+# `make test` runs test files (and notebooks) on TEST_WORKERS processes at once, each file whole in one of them
+# (pytest-xdist, --dist loadfile: a notebook's cells and a module's fixtures stay together); TEST_WORKERS=0: one process
+TEST_WORKERS ?= 2
+PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 NBVAL := --nbval-lax --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg --ignore=$(NOTEBOOKS)/zh
 # WHEELHOUSE=folder installs from a folder of wheels (`make wheelhouse`) with no network: `make lab WHEELHOUSE=wheelhouse`
 WHEELHOUSE ?=
@@ -56,16 +60,16 @@ lab: $(LAB_STAMP)
 # Unit tests, then every notebook through nbval in fast mode; prints the 25 slowest tests and the wall time.
 test: $(STAMP)
 	@start=$$(date +%s); \
-	GANSTYLE_MODE=fast $(BIN)/python -m pytest --durations=25 tests $(NBVAL) $(NOTEBOOKS); \
+	GANSTYLE_MODE=fast $(BIN)/python -m pytest $(PARALLEL) --durations=25 tests $(NBVAL) $(NOTEBOOKS); \
 	status=$$?; \
 	echo "make test: wall time $$(( $$(date +%s) - start )) s"; \
 	exit $$status
 
 unit: $(STAMP)
-	GANSTYLE_MODE=fast $(BIN)/python -m pytest tests
+	GANSTYLE_MODE=fast $(BIN)/python -m pytest $(PARALLEL) tests
 
 notebooks-test: $(STAMP)
-	GANSTYLE_MODE=fast $(BIN)/python -m pytest $(NBVAL) $(NOTEBOOKS)
+	GANSTYLE_MODE=fast $(BIN)/python -m pytest $(PARALLEL) $(NBVAL) $(NOTEBOOKS)
 
 # Re-run the notebooks top to bottom and save their outputs (cpu mode unless GANSTYLE_MODE says otherwise),
 # then drop the saved widget state (nbclient needs it while executing; readers on GitHub cannot use it).

@@ -1,6 +1,6 @@
 """Worker for tests/test_distribute.py: short training runs with and without a strategy, in a fresh process.
 
-    python tests/distributed_runs.py OUT.json [--unscaled] [CASE ...]
+    python tests/distributed_runs.py OUT.json [CASE ...] [--unscaled CASE ...]
 
 Logical CPU devices can only be made before TensorFlow starts, so the mirrored runs cannot share the
 pytest process. Each equality case trains 3 steps at global batch 4 three times from the same initial weights:
@@ -17,9 +17,13 @@ rate, in a direction set by the CPU's order of float32 sums.) For every network 
 and after step 3, the L2 distance of ``mirrored`` and of ``reordered`` from ``one`` per weight and over all
 weights, and the size of the update ``one`` made; and the three runs' logs.
 
-``--unscaled`` makes ``distribute.scale_loss`` the identity: the check must then fail (tests/test_distribute.py).
+The cases named after ``--unscaled`` are also run with the bug the checks exist for — ``distribute.scale_loss``
+the identity in the runs under the mirrored strategy — reusing the same process's one-device runs (the identity
+changes nothing there): the checks must then fail (tests/test_distribute.py). OUT.json holds
+{"scaled": {case: result}, "unscaled": {case: result}}.
 Cases: gan, gan_r1, style, style_adversarial, resume_gan, resume_style.
 """
+import contextlib
 import json
 import sys
 import tempfile
@@ -58,6 +62,18 @@ class _AfterIdentity(keras.optimizers.schedules.LearningRateSchedule):
 
     def __call__(self, step):
         return tf.where(step < self.identity_steps, LEARNING_RATE, STYLE_LEARNING_RATE)
+
+
+@contextlib.contextmanager
+def _unscaled_losses(unscaled: bool):
+    """With ``unscaled``, ``distribute.scale_loss`` is the identity while the block builds and traces its runs."""
+    scale_loss = distribute.scale_loss
+    if unscaled:
+        distribute.scale_loss = lambda loss: loss
+    try:
+        yield
+    finally:
+        distribute.scale_loss = scale_loss
 
 
 def _sgd(name, learning_rate=LEARNING_RATE):
@@ -131,20 +147,32 @@ def _gan_run(strategy, steps=STEPS, model=None, initial_step=0, r1_weight=0.0, r
     return model, history.history, snapshots.taken
 
 
-def case_gan(r1_weight=0.0):
+def _arms(one_device: dict, mirrored_run, also_unscaled: bool) -> list[dict]:
+    """The runs of an equality case: [{one, reordered, mirrored}] and, with ``also_unscaled``, the same with
+    the mirrored run's losses not divided by R (the one-device runs are shared: R = 1 there)."""
+    return [{**one_device, "mirrored": mirrored_run()}] + (
+        [{**one_device, "mirrored": _with_unscaled_losses(mirrored_run)}] if also_unscaled else [])
+
+
+def _with_unscaled_losses(run):
+    with _unscaled_losses(True):
+        return run()
+
+
+def case_gan(also_unscaled=False, r1_weight=0.0):
     mirrored = distribute.make_strategy("mirrored", cpu_replicas=2)
-    runs = {"one": _gan_run(None, r1_weight=r1_weight), "reordered": _gan_run(None, r1_weight=r1_weight,
-                                                                              reordered=True),
-            "mirrored": _gan_run(mirrored, r1_weight=r1_weight)}
-    return {"replicas": runs["mirrored"][0].strategy.num_replicas_in_sync,
-            "networks": {name: _distances({run: taken[2][name] for run, taken in runs.items()})
-                         for name in ("generator", "discriminator")},
-            "logs": {run: taken[1] for run, taken in runs.items()}}
+    one_device = {"one": _gan_run(None, r1_weight=r1_weight),
+                  "reordered": _gan_run(None, r1_weight=r1_weight, reordered=True)}
+    return [{"replicas": runs["mirrored"][0].strategy.num_replicas_in_sync,
+             "networks": {name: _distances({run: taken[2][name] for run, taken in runs.items()})
+                          for name in ("generator", "discriminator")},
+             "logs": {run: taken[1] for run, taken in runs.items()}}
+            for runs in _arms(one_device, lambda: _gan_run(mirrored, r1_weight=r1_weight), also_unscaled)]
 
 
-def case_gan_r1():
+def case_gan_r1(also_unscaled=False):
     """With the R1 penalty (a gradient of D's input gradient) and batch normalisation in G."""
-    return case_gan(r1_weight=10.0)
+    return case_gan(also_unscaled, r1_weight=10.0)
 
 
 # ----------------------------------------------------------------------------------------- the style trainer
@@ -189,11 +217,7 @@ def _style_run(strategy, adversarial_weight, reordered=False):
     return trainer, trainer.history, taken
 
 
-def _style_case(adversarial_weight):
-    mirrored = distribute.make_strategy("mirrored", cpu_replicas=2)
-    runs = {"one": _style_run(None, adversarial_weight),
-            "reordered": _style_run(None, adversarial_weight, reordered=True),
-            "mirrored": _style_run(mirrored, adversarial_weight)}
+def _style_result(runs: dict) -> dict:
     photos = tf.constant(np.random.default_rng(3).uniform(0, 1, (2, 32, 32, 3)).astype(np.float32))
     outputs = {run: np.asarray(taken[0].generate(photos, tf.zeros(2, tf.int32)), np.float64)
                for run, taken in runs.items()}
@@ -204,12 +228,20 @@ def _style_case(adversarial_weight):
             "logs": {run: taken[1] for run, taken in runs.items()}}
 
 
-def case_style():
-    return _style_case(0.0)
+def _style_case(adversarial_weight, also_unscaled):
+    mirrored = distribute.make_strategy("mirrored", cpu_replicas=2)
+    one_device = {"one": _style_run(None, adversarial_weight),
+                  "reordered": _style_run(None, adversarial_weight, reordered=True)}
+    return [_style_result(runs) for runs in
+            _arms(one_device, lambda: _style_run(mirrored, adversarial_weight), also_unscaled)]
 
 
-def case_style_adversarial():
-    return _style_case(0.5)
+def case_style(also_unscaled=False):
+    return _style_case(0.0, also_unscaled)
+
+
+def case_style_adversarial(also_unscaled=False):
+    return _style_case(0.5, also_unscaled)
 
 
 # ------------------------------------------------------------------------------- resuming across strategies
@@ -231,45 +263,53 @@ def _resume_result(restored_step, loaded, reference, resumed, reordered):
             "reordered": _distance(reference.weights, reordered.weights)}
 
 
-def case_resume_gan():
+def case_resume_gan(also_unscaled=False):
     """2 steps under one strategy, a checkpoint, 1 more step under the other; against 3 uninterrupted steps.
     SGD's momentum is the optimizer state the checkpoint must carry."""
     mirrored = distribute.make_strategy("mirrored", cpu_replicas=2)
     reference, _, _ = _gan_run(None)
     reordered, _, _ = _gan_run(None, reordered=True)
-    result = {}
-    for first, second, name in ((mirrored, None, "mirrored_then_none"), (None, mirrored, "none_then_mirrored")):
-        with tempfile.TemporaryDirectory() as folder:
-            model, _, _ = _gan_run(first, steps=2)
-            checkpoints.save_checkpoint(model, folder)
-            resumed = _tiny_gan(second)
-            step = checkpoints.restore_checkpoint(resumed, folder)
-            loaded = max(_max_difference(model.generator.weights, resumed.generator.weights),
-                         _max_difference(model.discriminator.weights, resumed.discriminator.weights))
-            _gan_run(second, steps=STEPS, model=resumed, initial_step=step)
-            result[name] = _resume_result(step, loaded, reference.generator, resumed.generator, reordered.generator)
-    return result
+    results = []
+    for unscaled in (False, True)[:1 + also_unscaled]:
+        result = {}
+        for first, second, name in ((mirrored, None, "mirrored_then_none"), (None, mirrored, "none_then_mirrored")):
+            with tempfile.TemporaryDirectory() as folder, _unscaled_losses(unscaled):
+                model, _, _ = _gan_run(first, steps=2)
+                checkpoints.save_checkpoint(model, folder)
+                resumed = _tiny_gan(second)
+                step = checkpoints.restore_checkpoint(resumed, folder)
+                loaded = max(_max_difference(model.generator.weights, resumed.generator.weights),
+                             _max_difference(model.discriminator.weights, resumed.discriminator.weights))
+                _gan_run(second, steps=STEPS, model=resumed, initial_step=step)
+                result[name] = _resume_result(step, loaded, reference.generator, resumed.generator,
+                                              reordered.generator)
+        results.append(result)
+    return results
 
 
-def case_resume_style():
+def case_resume_style(also_unscaled=False):
     mirrored = distribute.make_strategy("mirrored", cpu_replicas=2)
     reference = _style_trainer(None, 0.5)
     reference.train(STEPS)
     reordered = _style_trainer(None, 0.5, reordered=True)
     reordered.train(STEPS)
-    result = {}
-    for first, second, name in ((mirrored, None, "mirrored_then_none"), (None, mirrored, "none_then_mirrored")):
-        with tempfile.TemporaryDirectory() as folder:
-            trainer = _style_trainer(first, 0.5)
-            trainer.train(2)
-            trainer.save_checkpoint(folder)
-            resumed = _style_trainer(second, 0.5)
-            step = resumed.restore_checkpoint(folder)
-            loaded = max(_max_difference(trainer.generator.weights, resumed.generator.weights),
-                         _max_difference(trainer.discriminator.weights, resumed.discriminator.weights))
-            resumed.train(STEPS)
-            result[name] = _resume_result(step, loaded, reference.generator, resumed.generator, reordered.generator)
-    return result
+    results = []
+    for unscaled in (False, True)[:1 + also_unscaled]:
+        result = {}
+        for first, second, name in ((mirrored, None, "mirrored_then_none"), (None, mirrored, "none_then_mirrored")):
+            with tempfile.TemporaryDirectory() as folder, _unscaled_losses(unscaled):
+                trainer = _style_trainer(first, 0.5)
+                trainer.train(2)
+                trainer.save_checkpoint(folder)
+                resumed = _style_trainer(second, 0.5)
+                step = resumed.restore_checkpoint(folder)
+                loaded = max(_max_difference(trainer.generator.weights, resumed.generator.weights),
+                             _max_difference(trainer.discriminator.weights, resumed.discriminator.weights))
+                resumed.train(STEPS)
+                result[name] = _resume_result(step, loaded, reference.generator, resumed.generator,
+                                              reordered.generator)
+        results.append(result)
+    return results
 
 
 CASES = {name[5:]: function for name, function in globals().items() if name.startswith("case_")}
@@ -277,10 +317,17 @@ CASES = {name[5:]: function for name, function in globals().items() if name.star
 if __name__ == "__main__":
     arguments = sys.argv[1:]
     out = arguments.pop(0)
-    if "--unscaled" in arguments:  # the bug the equality checks exist to catch: no 1/R on the replicas' losses
-        arguments.remove("--unscaled")
-        distribute.scale_loss = lambda loss: loss
-    names = arguments or list(CASES)
-    results = {name: CASES[name]() for name in names}
+    split = arguments.index("--unscaled") if "--unscaled" in arguments else len(arguments)
+    names, unscaled_names = arguments[:split] or list(CASES), arguments[split + 1:]
+    unknown = sorted(set(names + unscaled_names) - set(CASES))
+    if unknown:
+        sys.exit(f"distributed_runs.py: no case {unknown}; cases: {', '.join(CASES)}")
+    results = {"scaled": {}, "unscaled": {}}
+    for name in dict.fromkeys(names + unscaled_names):  # each case once, in order
+        found = CASES[name](also_unscaled=name in unscaled_names)
+        if name in names:
+            results["scaled"][name] = found[0]
+        if name in unscaled_names:
+            results["unscaled"][name] = found[-1]
     with open(out, "w") as stream:
         json.dump(results, stream, indent=1, default=float)

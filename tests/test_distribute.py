@@ -31,15 +31,21 @@ def _distributed_runs(out: Path, *arguments) -> dict:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    return _distributed_runs(tmp_path_factory.mktemp("distributed") / "runs.json")
+def all_runs(tmp_path_factory):
+    """Every case, and three of them again with the bug the checks exist for: each replica's loss not divided
+    by R (one process: the one-device runs serve both)."""
+    return _distributed_runs(tmp_path_factory.mktemp("distributed") / "runs.json", "--unscaled", "gan",
+                             "style_adversarial", "resume_style")
 
 
 @pytest.fixture(scope="module")
-def unscaled_runs(tmp_path_factory):
-    """The same runs with the bug the checks exist for: each replica's loss not divided by R."""
-    return _distributed_runs(tmp_path_factory.mktemp("unscaled") / "runs.json", "--unscaled", "gan",
-                             "style_adversarial", "resume_style")
+def runs(all_runs):
+    return all_runs["scaled"]
+
+
+@pytest.fixture(scope="module")
+def unscaled_runs(all_runs):
+    return all_runs["unscaled"]
 
 
 # How far a mirrored run may be from the one-device run: a multiple of rounding's spread measured in the same
