@@ -4,8 +4,8 @@ Modules, one per concept (each docstring names the notebook that introduces it):
 set-up), distribute (data parallelism: training on several devices or machines), images (loading/saving), data (bundled samples), features (pretrained VGG features, offline),
 gram (Gram matrices, mean/std, MMD), losses (content, style, TV; the adversarial GAN losses), metrics
 (style distance, SWD, KID, content preservation, sample diversity), nst (optimisation-based style
-transfer), toy2d (GANs in two dimensions, mode collapse), models (the DCGAN, the multi-style generator, the
-PatchGAN), gan (GAN training), callbacks (watching it train: curves, samples, health, checkpoints),
+transfer), gan_theory (the GAN game on 1-D densities), toy2d (GANs in two dimensions, mode collapse),
+models (the DCGAN, the multi-style generator, the PatchGAN), gan (GAN training), callbacks (watching it train: curves, samples, health, checkpoints),
 checkpoints (atomic, resumable checkpoints and optimizer state, for the GAN and stylenet), latent (walking
 the latent space), augment (DiffAugment), stylegen (binding, blending and running style networks),
 styleconfig (a style-network run's configuration, training crops and layer weights), stylenet (training them;

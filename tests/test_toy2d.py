@@ -1,4 +1,4 @@
-"""2-D GAN toys: targets, the mode metrics of the published tables, the 1-D theory, a short training run."""
+"""2-D GAN toys: targets, the mode metrics of the published tables, a trained 1-D discriminator, a short training run."""
 import dataclasses
 import math
 
@@ -87,32 +87,14 @@ def test_mode_stats_matches_a_plain_loop(toy2d):
     assert stats["reverse_kl"] == pytest.approx(float(np.sum(p * np.log(p * 8))))
 
 
-def test_value_at_the_optimal_discriminator_is_minus_log4_plus_2jsd(toy2d):
-    x = np.linspace(-15, 20, 70001)  # wide enough that both tails are negligible
-    for mean_g, std_g in [(0.0, 1.0), (1.0, 0.7), (3.0, 2.0), (8.0, 1.0)]:
-        p_data, p_g = toy2d.gaussian_pdf(x, 0.0, 1.0), toy2d.gaussian_pdf(x, mean_g, std_g)
-        jsd = toy2d.jensen_shannon(p_data, p_g, x)
-        assert 0.0 <= jsd <= math.log(2) + 1e-9
-        assert toy2d.value_at_optimum(p_data, p_g, x) == pytest.approx(-math.log(4) + 2 * jsd, abs=1e-5)
-    same = toy2d.gaussian_pdf(x, 0.0, 1.0)
-    assert toy2d.jensen_shannon(same, same, x) == pytest.approx(0.0, abs=1e-12)
-    np.testing.assert_allclose(toy2d.optimal_discriminator(same, same), 0.5)
-
-
-def test_generator_logit_gradient_saturates_only_for_minimax(toy2d):
-    d_fake = np.array([1e-4, 0.5, 0.99])
-    np.testing.assert_allclose(toy2d.generator_logit_gradient(d_fake, "minimax"), -d_fake)
-    np.testing.assert_allclose(toy2d.generator_logit_gradient(d_fake, "non_saturating"), d_fake - 1)
-    with pytest.raises(ValueError):
-        toy2d.generator_logit_gradient(d_fake, "hinge")
-
-
 def test_trained_1d_discriminator_approaches_d_star(toy2d):
+    from ganstyle_edu import gan_theory
+
     rng = np.random.default_rng(0)
     real, fake = rng.normal(0.0, 1.0, 4000), rng.normal(2.0, 1.0, 4000)
     discriminator = toy2d.fit_discriminator_1d(real, fake, num_steps=400, hidden=16)
     x = np.linspace(-1.0, 3.0, 9)
-    d_star = toy2d.optimal_discriminator(toy2d.gaussian_pdf(x, 0, 1), toy2d.gaussian_pdf(x, 2, 1))
+    d_star = gan_theory.optimal_discriminator(gan_theory.gaussian_pdf(x, 0, 1), gan_theory.gaussian_pdf(x, 2, 1))
     assert np.abs(discriminator(x) - d_star).max() < 0.1
 
 
