@@ -3,6 +3,8 @@
     .venv/bin/python bench/painting_gan_quality.py                                  # the table, ≈ 2 h on 2 cores
     .venv/bin/python bench/painting_gan_quality.py --recipes spatial --seeds 0 --steps 600   # a pilot
     .venv/bin/python bench/painting_gan_quality.py --save spatial trained_gans     # keep seed 0's pair
+    .venv/bin/python bench/painting_gan_quality.py --recipes spatial_d2 spatial_c8_d2 --seeds 0 --steps 1200 \
+        --sheet samples.png                  # 36 samples of each recipe's seed 0 beside 36 held-out crops
 
 Held-out set: the last quarter of the painting's longer side (``PaintingGANConfig.heldout_fraction`` = 0.25;
 The Starry Night, landscape: the right-hand quarter — the village's right half, the hills and the moon's
@@ -67,6 +69,31 @@ def mosaic(images, side: int = 8):
     tiles = np.asarray(images[: side * side])
     n, size = side, tiles.shape[1]
     return tiles.reshape(n, n, size, size, 3).transpose(0, 2, 1, 3, 4).reshape(n * size, n * size, 3)  # (nS, nS, 3)
+
+
+def write_sheet(path, folders: dict, real: dict, style: str) -> None:
+    """One PNG row of 6×6 tiles per trained recipe (its seed-0 run, the samples it was scored on) and per set of
+    real crops, each row labelled; images in [−1, 1]."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    from ganstyle_edu import paintgan
+
+    rows = {}
+    for name, folder in folders.items():
+        model, _ = paintgan.load_gan(folder, style)
+        rows[name] = model.generate(NUM_SAMPLES, seed=123)[:36]
+    rows.update({label: crops[:36] for label, crops in real.items()})
+    tiles = [np.clip((mosaic(images, 6) + 1.0) * 127.5, 0, 255).astype(np.uint8) for images in rows.values()]
+    side, label_height = max(t.shape[0] for t in tiles), 18
+    sheet = Image.new("RGB", (sum(t.shape[1] + 8 for t in tiles), side + label_height), "white")
+    draw, x = ImageDraw.Draw(sheet), 0
+    for label, tile in zip(rows, tiles):
+        sheet.paste(Image.fromarray(tile), (x, label_height))
+        draw.text((x + 2, 3), label, fill="black")
+        x += tile.shape[1] + 8
+    sheet.save(path)
+    print(f"wrote {path}: {', '.join(rows)}")
 
 
 def score(samples, heldout, train_crops) -> dict:
@@ -165,6 +192,8 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=None, help="override every recipe's num_steps (pilots)")
     parser.add_argument("--save", nargs=2, metavar=("RECIPE", "DIR"), help="copy that recipe's seed-0 pair to DIR")
     parser.add_argument("--json", default=None, help="write the results here")
+    parser.add_argument("--sheet", default=None, help="a PNG: per recipe, 6×6 samples of its seed-0 run (z seed "
+                        "123, as scored), then 6×6 held-out crops of each scale")
     args = parser.parse_args(argv)
 
     from ganstyle_edu import config
@@ -200,6 +229,10 @@ def main(argv=None) -> int:
         model, record = paintgan.load_gan(CACHE / f"{args.style}_{recipe}_{configs[recipe].num_steps}_seed0", args.style)
         record["bench"] = {"recipe": recipe, **{k: v for k, v in runs[recipe][0].items() if k != "recipe"}}
         print(f"saved the {recipe} pair (seed 0) to {paintgan.save_gan(model, record, directory)}")
+    if args.sheet:
+        write_sheet(args.sheet, {name: CACHE / f"{args.style}_{name}_{configs[name].num_steps}_seed0"
+                                 for name in args.recipes},
+                    {f"held-out crops, {scale[0]} px": sets[scale][0] for scale in scales}, args.style)
     if args.json:
         Path(args.json).write_text(json.dumps({"style": args.style, "heldout": "the last 25 % of the longer side",
                                                "tables": {f"{s[0]}px_{s[1]}": t for s, t in table.items()},
