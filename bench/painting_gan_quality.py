@@ -4,7 +4,7 @@
     .venv/bin/python bench/painting_gan_quality.py --recipes spatial --seeds 0 --steps 600   # a pilot
     .venv/bin/python bench/painting_gan_quality.py --save spatial trained_gans     # keep seed 0's pair
     .venv/bin/python bench/painting_gan_quality.py --recipes spatial_d2 spatial_c8_d2 --seeds 0 --steps 1200 \
-        --sheet samples.png                  # 36 samples of each recipe's seed 0 beside 36 held-out crops
+        --sheet samples.jpg                  # 36 samples of each recipe's seed 0 beside 36 held-out crops
 
 Held-out set: the last quarter of the painting's longer side (``PaintingGANConfig.heldout_fraction`` = 0.25;
 The Starry Night, landscape: the right-hand quarter — the village's right half, the hills and the moon's
@@ -72,8 +72,8 @@ def mosaic(images, side: int = 8):
 
 
 def write_sheet(path, folders: dict, real: dict, style: str) -> None:
-    """One PNG row of 6×6 tiles per trained recipe (its seed-0 run, the samples it was scored on) and per set of
-    real crops, each row labelled; images in [−1, 1]."""
+    """One image (PNG or JPEG, by the file's extension): a labelled panel of 6×6 tiles per trained recipe (its
+    seed-0 run, the samples it was scored on) and per set of real crops, side by side; images in [−1, 1]."""
     import numpy as np
     from PIL import Image, ImageDraw
 
@@ -192,7 +192,7 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=None, help="override every recipe's num_steps (pilots)")
     parser.add_argument("--save", nargs=2, metavar=("RECIPE", "DIR"), help="copy that recipe's seed-0 pair to DIR")
     parser.add_argument("--json", default=None, help="write the results here")
-    parser.add_argument("--sheet", default=None, help="a PNG: per recipe, 6×6 samples of its seed-0 run (z seed "
+    parser.add_argument("--sheet", default=None, help="an image file (.png or .jpg): per recipe, 6×6 samples of its seed-0 run (z seed "
                         "123, as scored), then 6×6 held-out crops of each scale")
     args = parser.parse_args(argv)
 

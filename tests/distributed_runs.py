@@ -147,16 +147,19 @@ def _gan_run(strategy, steps=STEPS, model=None, initial_step=0, r1_weight=0.0, r
     return model, history.history, snapshots.taken
 
 
+def _scalings(also_unscaled: bool) -> tuple[bool, ...]:
+    """Whether each arm of a case runs with unscaled losses: (False,), or (False, True) with ``also_unscaled``."""
+    return (False, True)[:1 + also_unscaled]
+
+
 def _arms(one_device: dict, mirrored_run, also_unscaled: bool) -> list[dict]:
     """The runs of an equality case: [{one, reordered, mirrored}] and, with ``also_unscaled``, the same with
     the mirrored run's losses not divided by R (the one-device runs are shared: R = 1 there)."""
-    return [{**one_device, "mirrored": mirrored_run()}] + (
-        [{**one_device, "mirrored": _with_unscaled_losses(mirrored_run)}] if also_unscaled else [])
-
-
-def _with_unscaled_losses(run):
-    with _unscaled_losses(True):
-        return run()
+    arms = []
+    for unscaled in _scalings(also_unscaled):
+        with _unscaled_losses(unscaled):
+            arms.append({**one_device, "mirrored": mirrored_run()})
+    return arms
 
 
 def case_gan(also_unscaled=False, r1_weight=0.0):
@@ -270,7 +273,7 @@ def case_resume_gan(also_unscaled=False):
     reference, _, _ = _gan_run(None)
     reordered, _, _ = _gan_run(None, reordered=True)
     results = []
-    for unscaled in (False, True)[:1 + also_unscaled]:
+    for unscaled in _scalings(also_unscaled):
         result = {}
         for first, second, name in ((mirrored, None, "mirrored_then_none"), (None, mirrored, "none_then_mirrored")):
             with tempfile.TemporaryDirectory() as folder, _unscaled_losses(unscaled):
@@ -294,7 +297,7 @@ def case_resume_style(also_unscaled=False):
     reordered = _style_trainer(None, 0.5, reordered=True)
     reordered.train(STEPS)
     results = []
-    for unscaled in (False, True)[:1 + also_unscaled]:
+    for unscaled in _scalings(also_unscaled):
         result = {}
         for first, second, name in ((mirrored, None, "mirrored_then_none"), (None, mirrored, "none_then_mirrored")):
             with tempfile.TemporaryDirectory() as folder, _unscaled_losses(unscaled):
