@@ -335,12 +335,14 @@ def _train_gan(args) -> int:
 
     strategy = _strategy(args)  # first: a multi-worker strategy must exist before TensorFlow runs an op
     from .data import names as data_names
-    from .paintgan import PaintingGANConfig, save_gan, train_gan
+    from .paintgan import RECIPE_FIELDS, PaintingGANConfig, gan_name, save_gan, train_gan
 
     if args.style not in data_names("style"):
         raise CommandError(f"--style {args.style}: not a bundled painting; use one of {', '.join(data_names('style'))}")
     try:
-        recipe = {} if args.augment is None else {"augment": args.augment}
+        recipe = dict(RECIPE_FIELDS[args.recipe])
+        if args.augment is not None:
+            recipe["augment"] = args.augment
         if args.batch_size is not None:
             recipe["batch_size"] = args.batch_size
         config = PaintingGANConfig(style=args.style, num_steps=args.steps, g_width=args.width, d_width=args.width,
@@ -352,7 +354,8 @@ def _train_gan(args) -> int:
         raise CommandError(f"--out {out}: exists and is not a folder")
     import keras
 
-    checkpoints = out / f"{args.style}_checkpoints"
+    name = gan_name(config)  # the files' stem: the painting, or PAINTING_spatial
+    checkpoints = out / f"{name}_checkpoints"
     args.checkpoints = checkpoints  # named in the message if the run is interrupted
     report_every = max(config.num_steps // 20, 1)
     start = time.perf_counter()
@@ -371,9 +374,9 @@ def _train_gan(args) -> int:
                                   checkpoint_every=args.checkpoint_every)
     except ValueError as error:  # a checkpoint of other networks, a batch that does not split over the replicas
         raise CommandError(f"{error}" + (f"; or delete {checkpoints} to start afresh" if checkpoints.exists() else ""))
-    path = save_gan(model, record, out)
+    path = save_gan(model, record, out, name)
     return _finish(strategy, [model.generator, model.discriminator],
-                   f"saved {out}/{args.style}_generator.weights.h5, _discriminator.weights.h5 and {path.name} "
+                   f"saved {out}/{name}_generator.weights.h5, _discriminator.weights.h5 and {path.name} "
                    f"({record['train_seconds']:.0f} s of training)")
 
 
@@ -423,8 +426,11 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--checkpoint-every", type=_number(int, 1), default=50,
                        help="steps between checkpoints (in OUT/STYLE_checkpoints; a rerun resumes from the latest)")
     train.set_defaults(func=_train_style)
-    train_gan = commands.add_parser("train-gan", help="train notebook 05's DCGAN on 64-px crops of one painting")
+    train_gan = commands.add_parser("train-gan", help="train notebook 05's GAN on 64-px crops of one painting")
     train_gan.add_argument("--style", required=True, help="a bundled painting's name")
+    train_gan.add_argument("--recipe", choices=("dcgan", "spatial"), default="dcgan",
+                           help="dcgan: notebook 04's networks (files STYLE_*); spatial: a fully convolutional "
+                                "generator on a noise grid and a patch discriminator (files STYLE_spatial_*)")
     train_gan.add_argument("--steps", type=_number(int, 1, 10_000_000), default=2400, help="training steps (2400: ≈ 8 min on 2 CPU cores)")
     train_gan.add_argument("--augment", default=None, help="DiffAugment policy, e.g. color,translation,cutout "
                            "(default: the shipped recipe's); '' for none")

@@ -8,6 +8,12 @@ colour, translation and cutout on real and fake crops before D). Training crops 
 quarter of the painting's longer side; that quarter is held out, so that sample quality (KID,
 ``bench/painting_gan_quality.py``) is measured on crops no network saw.
 
+The second recipe, ``recipe="spatial"`` (Jetchev et al. 2016, Spatial GAN), replaces the DCGAN's dense layer and
+8 × 8 seed grid by a fully convolutional generator on a grid of noise — one noise vector per 8 × 8-pixel cell,
+plus a vector the whole crop shares — and D by a patch discriminator that scores every 34-px patch. No weight
+belongs to a position, so nothing prints the seed grid's 8-px period, and the same weights paint a canvas of
+any size (``models.resize_spatial_generator``). ``pretrained_gan("starry_night_spatial")`` loads its shipped pair.
+
 Notebooks 07 and 08 dissect a trained pair without training one: ``pretrained_gan("starry_night")`` loads
 the shipped generator and discriminator (this recipe, as ``ganstyle-edu train-gan --style starry_night`` runs
 it) with a provenance record (config, steps, seconds, final metrics, the painting's SHA-256, its KID).
@@ -37,6 +43,10 @@ tf = import_tensorflow()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
 
 RECIPES = ("dcgan", "spatial")
+# The config fields each recipe changes from the defaults: "spatial" is the fully convolutional generator with 8-px
+# noise cells and a 2-layer patch discriminator (34-px patches), the best of bench/painting_gan_quality.py's
+# spatial recipes; shipped beside the dcgan pair as ``STYLE_spatial``.
+RECIPE_FIELDS = {"dcgan": {}, "spatial": {"recipe": "spatial", "noise_cell": 8, "d_layers": 2}}
 
 
 
@@ -183,6 +193,11 @@ def train_gan(config: PaintingGANConfig, callbacks=(), strategy=None, checkpoint
     return model, record
 
 
+def gan_name(config: PaintingGANConfig) -> str:
+    """The file stem of a trained pair: the painting for the dcgan recipe, ``STYLE_RECIPE`` otherwise (notebook 05)."""
+    return config.style if config.recipe == "dcgan" else f"{config.style}_{config.recipe}"
+
+
 def _paths(directory, style: str) -> dict[str, Path]:
     directory = Path(directory)
     return {"generator": directory / f"{style}_generator.weights.h5",
@@ -190,12 +205,13 @@ def _paths(directory, style: str) -> dict[str, Path]:
             "record": directory / f"{style}.json"}
 
 
-def save_gan(model: GAN, record: dict, directory) -> Path:
+def save_gan(model: GAN, record: dict, directory, name: str | None = None) -> Path:
     """Write generator, discriminator and the JSON record into ``directory``, each file atomically (notebook 07).
 
+    name: the files' stem (``NAME_generator.weights.h5`` …); default the painting's name.
     Under a strategy only the chief worker writes (the record's path is returned on every worker).
     """
-    paths = _paths(directory, record["config"]["style"])
+    paths = _paths(directory, name or record["config"]["style"])
     if not distribute.is_chief(model.strategy):
         return paths["record"]
     paths["record"].parent.mkdir(parents=True, exist_ok=True)
@@ -231,7 +247,10 @@ def completed_config(saved: dict) -> dict:
 
 
 def load_gan(directory, style: str) -> tuple[GAN, dict]:
-    """A trained painting-patch GAN from ``directory``: (gan, record); both networks in inference use (notebook 07)."""
+    """A trained painting-patch GAN from ``directory``: (gan, record); both networks in inference use (notebook 07).
+
+    style: the files' stem — the painting's name, or ``STYLE_spatial`` for a pair of the spatial recipe.
+    """
     paths = _paths(directory, style)
     for path in paths.values():
         if not path.is_file():
@@ -251,7 +270,11 @@ def shipped_gans() -> list[str]:
 
 
 def pretrained_gan(name: str = "starry_night") -> tuple[GAN, dict]:
-    """The shipped painting-patch GAN for ``name``: (gan, record) (notebook 07)."""
+    """The shipped painting-patch GAN ``name``: (gan, record) (notebook 07).
+
+    "starry_night" is the dcgan recipe's pair (notebooks 05, 07 and 08); "starry_night_spatial" the spatial
+    recipe's (notebook 05).
+    """
     if name not in shipped_gans():
         raise ValueError(f"no shipped painting GAN named {name!r} (shipped: {', '.join(shipped_gans()) or 'none'}); "
                          f"train one with `ganstyle-edu train-gan --style {name}`")

@@ -193,3 +193,19 @@ def test_train_gan_writes_a_loadable_pair(tmp_path, capsys):
     assert cli.main(["train-gan", "--style", "the_scream", "--steps", "2", "--augment", "blur",
                      "--out", str(tmp_path)]) == 2
     assert "'blur' is not one of color, translation, cutout" in capsys.readouterr().err
+
+
+def test_train_gan_spatial_recipe_writes_its_own_pair(tf, tmp_path):
+    from ganstyle_edu import paintgan
+
+    result = _run("train-gan", "--style", "the_scream", "--recipe", "spatial", "--steps", "2", "--width", "4",
+                  "--out", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "the_scream_spatial.json", "the_scream_spatial_checkpoints", "the_scream_spatial_discriminator.weights.h5",
+        "the_scream_spatial_generator.weights.h5"]
+    model, record = paintgan.load_gan(tmp_path, "the_scream_spatial")
+    assert {k: record["config"][k] for k in ("style", "recipe", "noise_cell", "d_layers")} == {
+        "style": "the_scream", "recipe": "spatial", "noise_cell": 8, "d_layers": 2}
+    assert model.latent_dim == 8 * 8 * 8 + 32  # an 8 × 8 grid of 8 noise channels, and 32 shared numbers
+    assert model.generate(2).shape == (2, 64, 64, 3)
