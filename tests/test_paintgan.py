@@ -64,6 +64,27 @@ def test_the_shipped_starry_night_gan(paintgan):
         paintgan.pretrained_gan("udnie")
 
 
+def test_the_shipped_spatial_starry_night_gan(paintgan):
+    from ganstyle_edu import models
+    from ganstyle_edu.metrics import sample_diversity
+
+    config = paintgan.PaintingGANConfig(**paintgan.RECIPE_FIELDS["spatial"])
+    assert paintgan.gan_name(config) == "starry_night_spatial" and "starry_night_spatial" in paintgan.shipped_gans()
+    model, record = paintgan.pretrained_gan("starry_night_spatial")
+    assert record["config"] == dataclasses.asdict(config) and record["steps"] == config.num_steps
+    # an 8 × 8 grid of 8 noise channels and 32 shared numbers; 3 up-samplings; a PatchGAN with two stride-2 layers
+    assert model.latent_dim == 8 * 8 * 8 + 32
+    assert models.count_params(model.generator) == 482_019 and models.count_params(model.discriminator) == 168_033
+    samples = model.generate(64, seed=3)
+    assert samples.shape == (64, 64, 64, 3) and -1 <= samples.min() and samples.max() <= 1
+    assert sample_diversity(samples) > 0.5 * sample_diversity(paintgan.real_crops(config, 64, seed=7))
+    logits = np.asarray(model.discriminator(samples[:2], training=False))
+    assert logits.shape == (2, 16, 16, 1)  # one logit per patch: 64 px / 2 / 2
+    canvas = models.resize_spatial_generator(model.generator, 16)  # the same weights on a 16 × 16 noise grid
+    assert canvas.count_params() == model.generator.count_params()
+    assert np.asarray(canvas(np.zeros((1, 16 * 16 * 8 + 32), "float32"), training=False)).shape == (1, 128, 128, 3)
+
+
 @pytest.mark.parametrize("style, axis, max_side", [("starry_night", 1, 320), ("the_scream", 0, 320),
                                                   ("starry_night", 1, 512)])
 def test_the_held_out_region_is_the_last_quarter_of_the_longer_side(paintgan, style, axis, max_side):
