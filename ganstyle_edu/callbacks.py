@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from . import distribute
-from .checkpoints import close_segment, latest_step, next_segment, restore_checkpoint, save_checkpoint
+from .checkpoints import latest_step, restore_checkpoint, save_checkpoint
+from .provenance import close_segment, next_segment
 from .config import import_tensorflow
 from .images import check_value_range, save_gif, to_unit
 from .metrics import sample_diversity

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from .images import atomic_write, usual_permissions
+from .provenance import config_changes
 
 CHECKPOINT_PREFIX = "step_"
 LATEST_FILE = "latest.json"
@@ -128,17 +129,6 @@ def _writer_alive(folder: Path) -> bool:
     return int(parts[2]) != os.getpid()  # this process is not writing it now: an earlier, failed write
 
 
-def record_text(record: dict, curves_key: str = "history_every_10_steps") -> str:
-    """A provenance record as indented JSON, each curve under ``curves_key`` on one line (notebooks 06 and 07)."""
-    curves = record.get(curves_key)
-    text = json.dumps({k: v for k, v in record.items() if k != curves_key}, indent=2)
-    if not curves:
-        return text
-    rows = ",\n".join(f"    {json.dumps(k)}: {json.dumps([None if x is None else round(x, 6) for x in v])}"
-                       for k, v in curves.items())
-    return text[:-2] + f',\n  {json.dumps(curves_key)}: {{\n{rows}\n  }}\n}}'
-
-
 def checkpoint_folder(directory, step: int | None = None) -> Path | None:
     """The folder of the checkpoint of ``step`` (default: the latest complete one), or None if there is none
     (notebooks 05 and 06)."""
@@ -151,53 +141,6 @@ def checkpoint_folder(directory, step: int | None = None) -> Path | None:
         raise FileNotFoundError(f"{folder}: no complete checkpoint of step {step} (steps here: "
                                 f"{_complete_steps(directory) or 'none'})")
     return folder
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# A resumed run is the same run: its configuration is checked, its segments are recorded
-
-RESUMABLE_CHANGES = ("num_steps",)  # may differ on resume (a longer or shorter run); recorded in the segments
-
-
-def as_json(value):
-    """A configuration value as JSON stores it (tuples become lists), for comparing saved and current."""
-    return json.loads(json.dumps(value))
-
-
-def config_changes(saved: dict, current: dict, source, may_change=RESUMABLE_CHANGES) -> dict:
-    """{field: [saved, current]} of the fields allowed to change; ValueError naming every other difference.
-
-    saved: the configuration a checkpoint was written with (empty for a checkpoint that saved none);
-    current: the resuming run's (notebook 05). A field missing on one side counts as a difference. Continuing under another batch size, loss weight or crop
-    size would give one record for two different runs, so resuming refuses it.
-    """
-    if not saved:  # a checkpoint from before configurations were saved: nothing to compare
-        return {}
-    saved, current = as_json(saved), as_json(current)
-    missing = "(missing)"
-    differences = {key: [saved.get(key, missing), current.get(key, missing)] for key in sorted(set(saved) | set(current))
-                   if saved.get(key, missing) != current.get(key, missing)}
-    refused = {key: pair for key, pair in differences.items() if key not in may_change}
-    if refused:
-        listed = "; ".join(f"{key} {pair[0]!r} there, {pair[1]!r} now" for key, pair in refused.items())
-        raise ValueError(f"{source}: written with another configuration ({listed}): resume with the configuration "
-                         "that wrote it")
-    return differences
-
-
-def next_segment(state: dict, changed: dict) -> list[dict]:
-    """The segments of a run so far (from a checkpoint's state) and the one now starting, as provenance lists
-    them: [{"from_step", "to_step", "seconds", "changed"}, ...] (notebook 05). The new segment's end is filled in
-    by :func:`close_segment`."""
-    segments = [dict(s) for s in state.get("segments", [])]
-    if not segments and state.get("step"):  # a checkpoint from before segments were recorded: one segment
-        segments = [{"from_step": 0, "to_step": state["step"], "seconds": state.get("seconds"), "changed": {}}]
-    return segments + [{"from_step": state.get("step", 0), "to_step": None, "seconds": 0.0, "changed": changed}]
-
-
-def close_segment(segments: list[dict], step: int, seconds: float) -> list[dict]:
-    """A copy of ``segments`` whose last one ends at ``step`` after ``seconds`` of training."""
-    return segments[:-1] + [{**segments[-1], "to_step": step, "seconds": round(seconds, 1)}]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -371,7 +314,7 @@ def restore_checkpoint(gan, directory, step: int | None = None, history=None, ru
     ``gan.step`` continues from the checkpoint's step — and the noise seed. An uncompiled GAN gets the
     weights only (enough to generate). history: a :class:`ganstyle_edu.callbacks.MetricsHistory` whose
     rows are replaced by the saved ones. run_config: the resuming run's configuration; a checkpoint saved with
-    another one is refused before anything is loaded (:func:`config_changes`). state: a dict that receives the
+    another one is refused before anything is loaded (:func:`ganstyle_edu.provenance.config_changes`). state: a dict that receives the
     checkpoint's state.json (its segments, seconds, and "changed": the allowed changes).
     """
     folder = checkpoint_folder(directory, step)

@@ -21,7 +21,6 @@ it) with a provenance record (config, steps, seconds, final metrics, the paintin
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from pathlib import Path
 
@@ -30,7 +29,7 @@ import numpy as np
 from . import data, distribute
 from .augment import parse_policy
 from .callbacks import Checkpoint, MetricsHistory
-from .checkpoints import load_weights, record_text, save_weights
+from .checkpoints import load_weights, save_weights
 from .config import import_tensorflow, seeded_initial_weights
 from .gan import GAN, train
 from .images import atomic_path, atomic_write, to_signed
@@ -38,6 +37,7 @@ from .losses import ADVERSARIAL_LOSSES
 from .shipped import PAINTING_GAN_DIR, painting_gans
 from .models import (UPSAMPLE_MODES, build_dcgan_discriminator, build_dcgan_generator, build_patch_discriminator,
                      build_spatial_generator)
+from .provenance import file_sha256, machine, record_text
 
 tf = import_tensorflow()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
@@ -186,7 +186,7 @@ def train_gan(config: PaintingGANConfig, callbacks=(), strategy=None, checkpoint
               "final_metrics": {k: round(float(v[-1]), 6) for k, v in history.history.items() if k != "step"},
               "generator_params": int(model.generator.count_params()),
               "discriminator_params": int(model.discriminator.count_params()),
-              "data_sha256": hashlib.sha256(painting.read_bytes()).hexdigest(),
+              "data_sha256": file_sha256(painting), "machine": machine(),
               "tensorflow": tf.__version__, "keras": keras.__version__,
               "replicas": distribute.num_replicas(strategy),
               "history_every_10_steps": history.history}

@@ -51,7 +51,6 @@ bfloat16 (``loss_dtype``): about twice as fast on a CPU with AVX-512 BF16; evalu
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 import time
@@ -61,8 +60,9 @@ from typing import Callable
 import numpy as np
 
 from . import distribute
-from .checkpoints import (checkpoint_folder, close_segment, config_changes, load_optimizer_state, load_weights,
-                          next_segment, record_text, save_optimizer_state, save_weights, write_checkpoint)
+from .checkpoints import (checkpoint_folder, load_optimizer_state, load_weights, save_optimizer_state, save_weights,
+                          write_checkpoint)
+from .provenance import close_segment, config_changes, file_sha256, machine, next_segment, record_text
 from .config import import_tensorflow, seeded_initial_weights
 from .features import FeatureExtractor
 from .gram import gram_matrix
@@ -391,22 +391,6 @@ def trained_loss(config: StyleNetConfig, shape, num_steps: int = 300):
                      tv_weight=config.tv_weight * config.crop_size ** 2 / (height * width), jit_compile=False)
 
 
-def machine() -> str:
-    """The CPU this process runs on and its core count, for provenance records (notebook 06)."""
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import os
-    import platform
-
-    return f"{model or platform.processor() or platform.machine()}, {os.cpu_count()} cores"
-
-
 def provenance(trainer: StyleNetTrainer) -> dict:
     """What produced a set of weights: config, steps, wall time, machine, final losses, data checksum, and the
     loss curves as means over every 10 steps (notebook 06)."""
@@ -435,7 +419,7 @@ def save_generator(generator, path, record: dict) -> None:
         raise ValueError(f"{path}: a weights file must end in .weights.h5 (Keras 3)")
     with atomic_path(path, suffix=".weights.h5") as tmp:  # Keras wants the .weights.h5 suffix
         save_weights(generator, tmp)
-        record = {**record, "weights_sha256": hashlib.sha256(Path(tmp).read_bytes()).hexdigest()}
+        record = {**record, "weights_sha256": file_sha256(tmp)}
     text = record_text(record)  # one line per curve, not one per number
     atomic_write(record_path(path), lambda stream: stream.write(text.encode()))
 
