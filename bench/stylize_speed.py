@@ -88,7 +88,7 @@ def main() -> None:
     config.setup(seed=0)
     import numpy as np
 
-    from ganstyle_edu import data, models, nst, shipped, stylegen, stylenet
+    from ganstyle_edu import data, nst, shipped, stylegen, stylemodel, stylenet
     from ganstyle_edu.images import resize_and_crop, resize
 
     generator, record = stylenet.pretrained(args.style)
@@ -130,7 +130,7 @@ def main() -> None:
     image = photo_of(size)
     print(f"\nnetwork shapes at {args.shape_size} (untrained; compiled graph):")
     for label, shape in SHAPES:
-        network = models.build_style_generator(**shape)
+        network = stylemodel.build_style_generator(**shape)
         ms = median_ms(lambda: stylegen.stylize_with(network, image), args.runs)
         print(f"  {label:50s} {network.count_params():>10,} parameters {ms:8.1f} ms", flush=True)
     bound = stylenet.pretrained(args.style)[0]

@@ -5,7 +5,8 @@ set-up), distribute (data parallelism: training on several devices or machines),
 gram (Gram matrices, mean/std, MMD), losses (content, style, TV; the adversarial GAN losses), metrics
 (style distance, SWD, KID, content preservation, sample diversity), nst (optimisation-based style
 transfer), gan_theory (the GAN game on 1-D densities), toy2d (GANs in two dimensions, mode collapse),
-models (the DCGAN, the multi-style generator, the PatchGAN), gan (GAN training), callbacks (watching it train: curves, samples, health, checkpoints),
+models (the DCGAN, the spatial generator, the PatchGAN), stylemodel (the feed-forward style network: its
+layers and builder), gan (GAN training), callbacks (watching it train: curves, samples, health, checkpoints),
 checkpoints (atomic, resumable checkpoints and optimizer state, for the GAN and stylenet), provenance (what
 produced a set of weights: a run's segments, machine, checksums, the record's JSON), latent (walking
 the latent space), augment (DiffAugment), stylegen (binding, blending and running style networks),

@@ -21,7 +21,7 @@ from . import data
 from .features import STYLE_LAYERS, FeatureExtractor
 from .gram import gram_matrix, gram_mse
 from .images import load_image, luminance, resize
-from .models import INTERPOLATIONS, OUTPUT_UPSAMPLINGS, PADDINGS, style_generator_multiple
+from .stylemodel import INTERPOLATIONS, OUTPUT_UPSAMPLINGS, PADDINGS, style_generator_multiple
 
 # Magenta's image_stylization layers, which the shipped network uses with equal weights
 MAGENTA_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3")
@@ -39,7 +39,7 @@ class StyleNetConfig:
     real patches for D are taken. learning_rate: Adam's, decayed along a cosine to
     ``final_learning_rate`` at ``num_steps``. adversarial_weight: λ (0: Johnson's baseline, no D).
     gan_loss: the PatchGAN's loss (see ganstyle_edu.losses.ADVERSARIAL_LOSSES). Network shape: see
-    :func:`ganstyle_edu.models.build_style_generator`. loss_dtype: the loss network's precision.
+    :func:`ganstyle_edu.stylemodel.build_style_generator`. loss_dtype: the loss network's precision.
     identity_steps: the first steps train T(x) ≈ x on pixels (mean squared error; no VGG, so they are cheap):
     the network starts from the photo, as Gatys' optimisation does, rather than from grey noise.
     style_warmup_steps: after those, the style term's weight rises linearly from 0 to β over these steps.

@@ -1,6 +1,6 @@
 """Using a trained style network: bind it to a style or a blend of styles, and run it on a photo (notebook 06).
 
-A network of N styles (:class:`ganstyle_edu.models.ConditionalInstanceNorm` in every normalisation) takes a
+A network of N styles (:class:`ganstyle_edu.stylemodel.ConditionalInstanceNorm` in every normalisation) takes a
 photo and a mix w ∈ R^N, w ≥ 0, Σ w = 1, and normalises with
 
     γ = Σ_s w_s γ_s,    β = Σ_s w_s β_s,
@@ -16,7 +16,7 @@ import numpy as np
 
 from .config import import_tensorflow
 from .images import load_image
-from .models import ConditionalInstanceNorm, SpaceToDepth, build_style_generator, style_generator_multiple
+from .stylemodel import ConditionalInstanceNorm, SpaceToDepth, build_style_generator, style_generator_multiple
 
 tf = import_tensorflow()
 import keras  # noqa: E402  (after the quiet TensorFlow import)

@@ -10,7 +10,7 @@ discriminator D (Isola et al. 2017) that scores every ~70-pixel patch of T(x) ag
 the painting itself — the GAN of notebook 05, judging local texture instead of whole images (Li & Wand
 2016, "MGAN", judge feature patches; we judge pixels). λ = 0 is Johnson et al.'s baseline.
 
-The network (:func:`ganstyle_edu.models.build_style_generator`): Johnson et al.'s shape at width 32 with five
+The network (:func:`ganstyle_edu.stylemodel.build_style_generator`): Johnson et al.'s shape at width 32 with five
 residual blocks, on 2×2-folded pixels (fast on a CPU), reflection padding (no border band), a resize and a
 convolution back to full size (no 2×2 grid), and U-Net skips — at equal steps they cut the content loss by a
 third (5.98·10⁵ against 8.81·10⁵ after 1000 steps), because a folded bottleneck otherwise loses the photo's
@@ -19,7 +19,7 @@ two (the residual blocks at 1/4 of the resolution on 2w channels), and up-sample
 copies and skips a network paints a plaid of straight streaks, with two steps down blobs at the body's period.
 
 One network for several styles (Dumoulin et al. 2017): every instance normalisation gets one (γ, β) per
-style (:class:`ganstyle_edu.models.ConditionalInstanceNorm`); the convolutions are shared. Each training
+style (:class:`ganstyle_edu.stylemodel.ConditionalInstanceNorm`); the convolutions are shared. Each training
 image draws a style, and a one-hot style vector picks its (γ, β). Mixing the (γ, β) of two styles blends
 them: ``pretrained("starry_night+the_scream", mix=0.3)``.
 
@@ -70,7 +70,8 @@ from .images import atomic_path, atomic_write, load_image, resize
 from .losses import content_loss, discriminator_loss, generator_loss, style_loss, total_variation_loss
 from .nst import NSTConfig
 from .shipped import STYLE_NETWORK, record_path, style_networks
-from .models import ConditionalInstanceNorm, build_patch_discriminator, build_style_generator
+from .models import build_patch_discriminator
+from .stylemodel import ConditionalInstanceNorm, build_style_generator
 from .styleconfig import (CropSampler, StyleNetConfig, content_images, data_checksum, resolve_layer_weights,
                           style_path)
 from .stylegen import bind_style, style_mix, stylize_with

@@ -12,12 +12,12 @@ def dissect(tf):
 
 @pytest.fixture(scope="module")
 def generator(tf):
-    from ganstyle_edu import models
+    from ganstyle_edu import stylemodel
 
     import keras
 
     keras.utils.set_random_seed(0)
-    return models.build_style_generator(width=4, num_residual=1)
+    return stylemodel.build_style_generator(width=4, num_residual=1)
 
 
 def test_ablating_a_unit_changes_only_that_unit_and_what_follows(dissect, generator):

@@ -214,7 +214,7 @@ def test_the_patch_discriminator_is_fully_convolutional(tf, num_layers, side, ou
 def test_bilinear_upsampling_matches_a_numpy_loop_at_any_size(tf):
     """Each output pixel (i, j) reads the input at ((i + ½)/f − ½, (j + ½)/f − ½), blending its four neighbours
     (edges clamped); the layer works for a size known only when it runs (a compiled function over any photo)."""
-    from ganstyle_edu import models
+    from ganstyle_edu import stylemodel
 
     rng = np.random.default_rng(0)
     x = rng.random((1, 3, 5, 2)).astype(np.float32)  # (B, H, W, C)
@@ -229,6 +229,6 @@ def test_bilinear_upsampling_matches_a_numpy_loop_at_any_size(tf):
             a, b = u - i0, v - j0
             expected[0, i, j] = ((1 - a) * (1 - b) * x[0, i0, j0] + (1 - a) * b * x[0, i0, j1]
                                  + a * (1 - b) * x[0, i1, j0] + a * b * x[0, i1, j1])
-    layer = models.BilinearUpsampling(factor)
+    layer = stylemodel.BilinearUpsampling(factor)
     compiled = tf.function(layer, input_signature=[tf.TensorSpec((None, None, None, 2), tf.float32)])
     np.testing.assert_allclose(np.asarray(compiled(x)), expected, atol=1e-6)

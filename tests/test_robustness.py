@@ -220,9 +220,9 @@ def _photo(size, seed=0):
 
 @pytest.fixture(scope="module")
 def small_networks():
-    from ganstyle_edu import models
+    from ganstyle_edu import models, stylemodel
 
-    return models.build_style_generator(width=4, num_residual=1), models.build_patch_discriminator(width=4)
+    return stylemodel.build_style_generator(width=4, num_residual=1), models.build_patch_discriminator(width=4)
 
 
 @given(size=SIZES)

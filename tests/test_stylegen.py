@@ -9,10 +9,10 @@ import pytest
 def two_styles(tf):
     import keras
 
-    from ganstyle_edu import models
+    from ganstyle_edu import stylemodel
 
     keras.utils.set_random_seed(0)
-    return models.build_style_generator(width=2, num_residual=0, num_styles=2)
+    return stylemodel.build_style_generator(width=2, num_residual=0, num_styles=2)
 
 
 def _photo(side=16):
@@ -55,10 +55,10 @@ def test_binding_a_style_rebuilds_the_same_network(tf, shape):
     """bind_style reads the shape off the layers: a bound copy must compute what the unbound network computes."""
     import keras
 
-    from ganstyle_edu import models, stylegen
+    from ganstyle_edu import stylegen, stylemodel
 
     keras.utils.set_random_seed(1)
-    network = models.build_style_generator(width=2, num_residual=1, num_styles=2, **shape)
+    network = stylemodel.build_style_generator(width=2, num_residual=1, num_styles=2, **shape)
     photo = _photo()
     unbound = np.asarray(network([photo[None], np.array([[0.0, 1.0]], np.float32)], training=False))[0]
     bound = np.asarray(stylegen.bind_style(network, [0.0, 1.0])(photo[None], training=False))[0]

@@ -49,9 +49,9 @@ def _one_step_params(w, num_residual, num_styles=1, skips=False):
                          [(2, 5, 3, "reflect", "resize", True), (2, 5, 3, "zero", "unfold", False),
                           (1, 9, 9, "reflect", "resize", False)])
 def test_style_generator_shape_range_and_parameter_count(tf, shuffle, in_kernel, out_kernel, padding, upsampling, skips):
-    from ganstyle_edu import models
+    from ganstyle_edu import stylemodel
 
-    generator = models.build_style_generator(width=4, num_residual=1, shuffle=shuffle, in_kernel=in_kernel,
+    generator = stylemodel.build_style_generator(width=4, num_residual=1, shuffle=shuffle, in_kernel=in_kernel,
                                              out_kernel=out_kernel, padding=padding, output_upsampling=upsampling,
                                              skips=skips)
     out = generator(np.random.default_rng(0).random((2, 40, 56, 3)).astype("float32")).numpy()
@@ -64,10 +64,10 @@ def test_style_generator_shape_range_and_parameter_count(tf, shuffle, in_kernel,
 @pytest.mark.parametrize("skips", [False, True])
 def test_one_down_sampling_step_by_formula(tf, skips):
     """num_down=1: c5s1-w, d2w, R2w × r, u w, c3s1-3 on folded pixels; the residual blocks at 1/4 of the resolution."""
-    from ganstyle_edu import models
+    from ganstyle_edu import stylemodel
 
     w, r = 4, 2
-    generator = models.build_style_generator(width=w, num_residual=r, num_down=1, skips=skips)
+    generator = stylemodel.build_style_generator(width=w, num_residual=r, num_down=1, skips=skips)
     assert generator.count_params() == _one_step_params(w, r, skips=skips)
     layers = {layer.name: layer for layer in generator.layers}
     assert "down2_conv" not in layers and "up2_conv" not in layers
@@ -75,11 +75,11 @@ def test_one_down_sampling_step_by_formula(tf, skips):
     assert tuple(out.shape) == (1, 24, 40, 3)
     assert tuple(layers["res1_add"].output.shape) == (None, None, None, 2 * w)  # the body: 2w channels
     with pytest.raises(ValueError, match="num_down=3"):
-        models.build_style_generator(num_down=3)
+        stylemodel.build_style_generator(num_down=3)
 
 
 def test_the_shipped_recipe_and_the_baseline_have_their_sizes(tf, stylenet):
-    from ganstyle_edu import models, styleconfig
+    from ganstyle_edu import styleconfig, stylemodel
 
     shipped_shape = styleconfig.shipped_recipe(tuple("abcdef"))  # one step down, the body at 2w channels, one skip
     assert stylenet.generator_from_config(shipped_shape).count_params() == _one_step_params(32, 5, 6, True) \
@@ -88,16 +88,16 @@ def test_the_shipped_recipe_and_the_baseline_have_their_sizes(tf, stylenet):
     baseline = stylenet.StyleNetConfig(styles=tuple("abcdef"))  # Johnson's two steps down, Magenta's loss
     assert stylenet.generator_from_config(baseline).count_params() == _style_generator_params(32, 2, 5, 3, 5, 6, skips=True) \
         == 1_734_627
-    assert models.build_style_generator().count_params() == _style_generator_params(16, 2, 5, 3, 3) == 273_587
+    assert stylemodel.build_style_generator().count_params() == _style_generator_params(16, 2, 5, 3, 3) == 273_587
 
 
 def test_conditional_instance_norm_against_a_numpy_loop(tf):
-    from ganstyle_edu import models
+    from ganstyle_edu import stylemodel
 
     rng = np.random.default_rng(0)
     x = rng.normal(2.0, 3.0, (2, 5, 7, 4)).astype("float32")
     mix = np.array([[0.0, 1.0, 0.0], [0.2, 0.3, 0.5]], "float32")
-    layer = models.ConditionalInstanceNorm(num_styles=3)
+    layer = stylemodel.ConditionalInstanceNorm(num_styles=3)
     layer.build([x.shape, mix.shape])
     gamma, beta = rng.normal(size=(3, 4)).astype("float32"), rng.normal(size=(3, 4)).astype("float32")
     layer.set_weights([gamma, beta])
@@ -110,46 +110,46 @@ def test_conditional_instance_norm_against_a_numpy_loop(tf):
             g = sum(mix[b, s] * gamma[s, c] for s in range(3))
             expected[b, :, :, c] = g * normalised + sum(mix[b, s] * beta[s, c] for s in range(3))
     np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-4)
-    single = models.ConditionalInstanceNorm()  # one style: plain instance normalisation, γ = 1, β = 0 at first
+    single = stylemodel.ConditionalInstanceNorm()  # one style: plain instance normalisation, γ = 1, β = 0 at first
     plain = single(tf.constant(x)).numpy()
     np.testing.assert_allclose(plain.mean(axis=(1, 2)), 0, atol=1e-4)
     np.testing.assert_allclose(plain.std(axis=(1, 2)), 1, atol=1e-3)
 
 
 def test_reflection_padding_mirrors_the_border(tf):
-    from ganstyle_edu import models
+    from ganstyle_edu import stylemodel
 
     x = np.arange(12, dtype="float32").reshape(1, 3, 4, 1)
-    padded = models.ReflectionPadding(1)(tf.constant(x)).numpy()[0, :, :, 0]
+    padded = stylemodel.ReflectionPadding(1)(tf.constant(x)).numpy()[0, :, :, 0]
     np.testing.assert_array_equal(padded, np.pad(x[0, :, :, 0], 1, mode="reflect"))
 
 
 @pytest.mark.parametrize("size", [(37, 53), (41, 41), (64, 33)])
 def test_the_reflection_padded_generator_keeps_odd_sizes(stylenet, size, stylegen):
-    from ganstyle_edu import models
+    from ganstyle_edu import stylemodel
 
-    generator = models.build_style_generator(width=4, num_residual=1, padding="reflect")
+    generator = stylemodel.build_style_generator(width=4, num_residual=1, padding="reflect")
     photo = np.random.default_rng(0).random((*size, 3)).astype("float32")
     assert stylegen.stylize_with(generator, photo).shape == (*size, 3)
 
 
 def test_pixel_fold_and_unfold_are_inverse_and_keep_every_pixel(tf):
-    from ganstyle_edu import models
+    from ganstyle_edu import stylemodel
 
     x = tf.constant(np.random.default_rng(0).random((2, 8, 12, 3)), tf.float32)
-    folded = models.SpaceToDepth(2)(x)
+    folded = stylemodel.SpaceToDepth(2)(x)
     assert folded.shape == (2, 4, 6, 12)
     # cell (i, j) holds the 2×2 block of pixels (2i..2i+1, 2j..2j+1), row by row, channels innermost
     np.testing.assert_array_equal(folded[0, 1, 2].numpy(), x[0, 2:4, 4:6].numpy().reshape(-1))
-    np.testing.assert_array_equal(models.DepthToSpace(2)(folded).numpy(), x.numpy())
+    np.testing.assert_array_equal(stylemodel.DepthToSpace(2)(folded).numpy(), x.numpy())
 
 
 def test_stylize_with_keeps_the_photo_size(stylenet, tf, stylegen):
-    from ganstyle_edu import models
+    from ganstyle_edu import stylemodel
 
-    generator = models.build_style_generator(width=4, num_residual=1, padding="zero")
+    generator = stylemodel.build_style_generator(width=4, num_residual=1, padding="zero")
     assert stylegen.size_multiple(generator) == 8
-    assert stylegen.size_multiple(models.build_style_generator(width=4, num_residual=1, shuffle=1)) == 4
+    assert stylegen.size_multiple(stylemodel.build_style_generator(width=4, num_residual=1, shuffle=1)) == 4
     photo = np.random.default_rng(0).random((37, 53, 3)).astype("float32")
     assert stylegen.stylize_with(generator, photo).shape == (37, 53, 3)
     with pytest.raises(ValueError, match="too small"):
@@ -391,13 +391,13 @@ def test_fine_tuning_norms_only_trains_a_new_style_on_frozen_convolutions(stylen
     config = _tiny(stylenet, styles=("udnie",), init_from=str(path), train_norms_only=True, learning_rate=1e-2,
                    final_learning_rate=1e-2)
     tuned = stylenet.StyleNetTrainer(config)
-    from ganstyle_edu import models
+    from ganstyle_edu import stylemodel
 
-    norms = [l for l in tuned.generator.layers if isinstance(l, models.ConditionalInstanceNorm)]
+    norms = [l for l in tuned.generator.layers if isinstance(l, stylemodel.ConditionalInstanceNorm)]
     source_norm = source.generator.get_layer(norms[0].name)
     np.testing.assert_allclose(norms[0].gamma.numpy()[0], source_norm.gamma.numpy().mean(0), rtol=1e-6)
     frozen = {l.name: [w.copy() for w in l.get_weights()] for l in tuned.generator.layers
-              if l.weights and not isinstance(l, models.ConditionalInstanceNorm)}
+              if l.weights and not isinstance(l, stylemodel.ConditionalInstanceNorm)}
     before = [n.get_weights() for n in norms]
     tuned.train(3)
     assert {v.name for v in tuned.generator.trainable_variables} == {v.name for n in norms for v in n.weights}

@@ -97,10 +97,10 @@ def test_weights_explorer_real_run(styles):
 def test_unit_explorer_follows_its_controls():
     import keras
 
-    from ganstyle_edu import dissect, models
+    from ganstyle_edu import dissect, stylemodel
 
     keras.utils.set_random_seed(0)
-    generator = models.build_style_generator(width=4, num_residual=1)
+    generator = stylemodel.build_style_generator(width=4, num_residual=1)
     photos = np.random.default_rng(0).random((2, 32, 32, 3)).astype(np.float32)
     explorer = widgets.UnitExplorer(generator, photos, ["down2_relu", "up2_relu"])
     assert isinstance(explorer.widget, ipywidgets.VBox)
