@@ -42,11 +42,11 @@ from .provenance import file_sha256, machine, record_text
 tf = import_tensorflow()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
 
-RECIPES = ("dcgan", "spatial")
 # The config fields each recipe changes from the defaults: "spatial" is the fully convolutional generator with 8-px
 # noise cells and a 2-layer patch discriminator (34-px patches), the best of bench/painting_gan_quality.py's
 # spatial recipes; shipped beside the dcgan pair as ``STYLE_spatial``.
 RECIPE_FIELDS = {"dcgan": {}, "spatial": {"recipe": "spatial", "noise_cell": 8, "d_layers": 2}}
+RECIPES = tuple(RECIPE_FIELDS)
 
 
 
