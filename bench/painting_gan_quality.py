@@ -28,7 +28,10 @@ Per recipe and seed, 500 samples against 500 held-out crops:
 * the training time.
 
 Runs are kept in ``~/.cache/ganstyle-edu/painting_gan/`` (checkpoints every 200 steps and scores), so a
-stopped bench resumes and a finished run is not trained again.
+stopped bench resumes and a finished run is not trained again. Each finished run's scores are also written to
+``bench/results/painting_gan_runs/`` (committed): on a machine without the cache, a run recorded there is read
+from its record instead of trained again, so a three-seed table can be completed over several sessions.
+``--retrain`` ignores the records.
 """
 from __future__ import annotations
 
@@ -46,6 +49,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 NUM_SAMPLES = 500
 SUBSET = 250
 CACHE = Path(os.environ.get("GANSTYLE_CACHE", Path.home() / ".cache" / "ganstyle-edu")) / "painting_gan"
+RECORDS = Path(__file__).resolve().parent / "results" / "painting_gan_runs"
 MEASURES = ("kid", "swd", "period8", "period2", "diversity", "nearest_crop")
 
 # name: PaintingGANConfig fields (the rest are the defaults); the two scales are 320 px (the course's first) and
@@ -123,15 +127,21 @@ def config_for(recipe: str, seed: int, steps: int | None, style: str):
     return paintgan.PaintingGANConfig(**changes)
 
 
-def run(recipe: str, seed: int, steps: int | None, style: str, sets: dict) -> dict:
-    """Train (or resume, or reuse) one recipe at one seed and score it."""
+def run(recipe: str, seed: int, steps: int | None, style: str, sets: dict, use_records: bool = True) -> dict:
+    """Train (or resume, or reuse) one recipe at one seed and score it; a finished run's scores come from the
+    cache, else from its committed record (unless ``use_records`` is False)."""
     from ganstyle_edu import paintgan
 
     config = config_for(recipe, seed, steps, style)
     folder = CACHE / f"{style}_{recipe}_{config.num_steps}_seed{seed}"
-    scores = folder / "scores.json"
+    scores, record_file = folder / "scores.json", RECORDS / f"{folder.name}.json"
     if scores.is_file():
-        return json.loads(scores.read_text())
+        result = json.loads(scores.read_text())
+        write_record(record_file, result)
+        return result
+    if use_records and record_file.is_file():
+        print(f"  {recipe} seed {seed}: scores from its record {record_file.relative_to(RECORDS.parents[1])}")
+        return json.loads(record_file.read_text())
     if (folder / f"{style}.json").is_file():
         model, record = paintgan.load_gan(folder, style)
     else:
@@ -141,7 +151,19 @@ def run(recipe: str, seed: int, steps: int | None, style: str, sets: dict) -> di
     result = {"recipe": recipe, "seed": seed, "steps": record["steps"], "train_seconds": record["train_seconds"],
               **score(model.generate(NUM_SAMPLES, seed=123), held, train)}
     scores.write_text(json.dumps(result, indent=1))
+    write_record(record_file, result)
     return result
+
+
+def write_record(path: Path, result: dict) -> None:
+    """A finished run's scores, written atomically (kept when already there and equal)."""
+    text = json.dumps(result, indent=1) + "\n"
+    if path.is_file() and path.read_text() == text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".tmp{os.getpid()}")
+    temporary.write_text(text)
+    temporary.replace(path)
 
 
 def reference_sets(config) -> tuple:
@@ -190,6 +212,8 @@ def main(argv=None) -> int:
     parser.add_argument("--recipes", nargs="+", default=list(RECIPES), choices=list(RECIPES))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--steps", type=int, default=None, help="override every recipe's num_steps (pilots)")
+    parser.add_argument("--retrain", action="store_true", help="train runs recorded in bench/results/painting_gan_runs "
+                        "again instead of reading their scores")
     parser.add_argument("--save", nargs=2, metavar=("RECIPE", "DIR"), help="copy that recipe's seed-0 pair to DIR")
     parser.add_argument("--json", default=None, help="write the results here")
     parser.add_argument("--sheet", default=None, help="an image file (.png or .jpg): per recipe, 6×6 samples of its seed-0 run (z seed "
@@ -214,7 +238,7 @@ def main(argv=None) -> int:
         table[scale] = floor(example, sets[scale])
     runs = {}
     for name in args.recipes:
-        runs[name] = [run(name, seed, args.steps, args.style, sets) for seed in args.seeds]
+        runs[name] = [run(name, seed, args.steps, args.style, sets, not args.retrain) for seed in args.seeds]
         for result in runs[name]:
             print(f"  {name} seed {result['seed']}: KID {result['kid']:.3f} ± {result['kid_se']:.3f}, period-8 "
                   f"{result['period8']:.4f} ({result['train_seconds']:.0f} s)", flush=True)
@@ -230,8 +254,12 @@ def main(argv=None) -> int:
         record["bench"] = {"recipe": recipe, **{k: v for k, v in runs[recipe][0].items() if k != "recipe"}}
         print(f"saved the {recipe} pair (seed 0) to {paintgan.save_gan(model, record, directory)}")
     if args.sheet:
-        write_sheet(args.sheet, {name: CACHE / f"{args.style}_{name}_{configs[name].num_steps}_seed0"
-                                 for name in args.recipes},
+        trained = {name: CACHE / f"{args.style}_{name}_{configs[name].num_steps}_seed0" for name in args.recipes}
+        missing = [name for name, folder in trained.items() if not (folder / f"{args.style}.json").is_file()]
+        if missing:
+            print(f"the sheet leaves out {', '.join(missing)}: seed 0 was read from its record, its weights are not "
+                  f"on this machine (--retrain trains it again)")
+        write_sheet(args.sheet, {name: folder for name, folder in trained.items() if name not in missing},
                     {f"held-out crops, {scale[0]} px": sets[scale][0] for scale in scales}, args.style)
     if args.json:
         Path(args.json).write_text(json.dumps({"style": args.style, "heldout": "the last 25 % of the longer side",

@@ -12,11 +12,12 @@ The second recipe, ``recipe="spatial"`` (Jetchev et al. 2016, Spatial GAN), repl
 8 × 8 seed grid by a fully convolutional generator on a grid of noise — one noise vector per 8 × 8-pixel cell,
 plus a vector the whole crop shares — and D by a patch discriminator that scores every 34-px patch. No weight
 belongs to a position, so nothing prints the seed grid's 8-px period, and the same weights paint a canvas of
-any size (``models.resize_spatial_generator``). ``pretrained_gan("starry_night_spatial")`` loads its shipped pair.
+any size (``models.resize_spatial_generator``). It is the course's painting GAN: ``ganstyle-edu train-gan``
+trains it unless told ``--recipe dcgan``, and ``pretrained_gan()`` loads its shipped pair.
 
-Notebooks 07 and 08 dissect a trained pair without training one: ``pretrained_gan("starry_night")`` loads
-the shipped generator and discriminator (this recipe, as ``ganstyle-edu train-gan --style starry_night`` runs
-it) with a provenance record (config, steps, seconds, final metrics, the painting's SHA-256, its KID).
+Notebooks 07 and 08 dissect a trained pair without training one: ``pretrained_gan()`` loads the shipped
+Spatial GAN (``"starry_night_spatial"``), ``pretrained_gan("starry_night")`` notebook 04's DCGAN, each with a
+provenance record (config, steps, seconds, final metrics, the painting's SHA-256, its KID).
 """
 from __future__ import annotations
 
@@ -44,15 +45,18 @@ import keras  # noqa: E402  (after the quiet TensorFlow import)
 
 # The config fields each recipe changes from the defaults: "spatial" is the fully convolutional generator with 8-px
 # noise cells and a 2-layer patch discriminator (34-px patches), the best of bench/painting_gan_quality.py's
-# spatial recipes; shipped beside the dcgan pair as ``STYLE_spatial``.
+# spatial recipes; shipped beside the dcgan pair as ``STYLE_spatial``. DEFAULT_RECIPE: what `train-gan` trains and
+# `pretrained_gan()` loads unless told otherwise (PaintingGANConfig's own defaults stay notebook 04's DCGAN).
 RECIPE_FIELDS = {"dcgan": {}, "spatial": {"recipe": "spatial", "noise_cell": 8, "d_layers": 2}}
 RECIPES = tuple(RECIPE_FIELDS)
+DEFAULT_RECIPE = "spatial"
 
 
 
 @dataclasses.dataclass(frozen=True)
 class PaintingGANConfig:
-    """One painting-patch GAN run; the defaults are the shipped recipe (notebook 07)."""
+    """One painting-patch GAN run (notebook 05); the defaults are notebook 04's DCGAN as notebook 05 trains it,
+    ``PaintingGANConfig(**RECIPE_FIELDS["spatial"])`` the shipped Spatial GAN."""
 
     style: str = "starry_night"  # a bundled painting
     recipe: str = "dcgan"  # "dcgan": notebook 04's networks; "spatial": models.build_spatial_generator + a PatchGAN
@@ -269,11 +273,11 @@ def shipped_gans() -> list[str]:
     return sorted(painting_gans())
 
 
-def pretrained_gan(name: str = "starry_night") -> tuple[GAN, dict]:
+def pretrained_gan(name: str = f"starry_night_{DEFAULT_RECIPE}") -> tuple[GAN, dict]:
     """The shipped painting-patch GAN ``name``: (gan, record) (notebook 07).
 
-    "starry_night" is the dcgan recipe's pair (notebooks 05, 07 and 08); "starry_night_spatial" the spatial
-    recipe's (notebook 05).
+    "starry_night_spatial" (the default) is the Spatial GAN's pair (notebooks 05 and 07); "starry_night" the
+    DCGAN of notebook 04 (notebooks 05 and 08).
     """
     if name not in shipped_gans():
         raise ValueError(f"no shipped painting GAN named {name!r} (shipped: {', '.join(shipped_gans()) or 'none'}); "

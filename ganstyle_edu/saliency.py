@@ -139,17 +139,24 @@ def realism_map(discriminator, image) -> np.ndarray:
 
 
 def sliding_realism_map(discriminator, image, stride: int = 16, value_range: str = "signed",
-                        batch_size: int = 256) -> np.ndarray:
-    """A whole-image discriminator slid over a larger image: D's probability for every window of its input
-    size, ``stride`` pixels apart: (rows, cols) (notebook 08).
+                        batch_size: int = 256, window: int | None = None) -> np.ndarray:
+    """A discriminator slid over a larger image: D's probability for every window it was trained on, ``stride``
+    pixels apart: (rows, cols) (notebook 08).
 
     image: (H, W, 3) in [0, 1], rescaled to ``value_range``, the range the discriminator expects: "signed"
-    ([−1, 1], a DCGAN discriminator's; the default) or "unit" ([0, 1]). Cell (i, j)
-    judges pixels [i·stride, i·stride + S) × [j·stride, j·stride + S), S = the discriminator's input side.
+    ([−1, 1], a GAN discriminator's; the default) or "unit" ([0, 1]). window: the side S of the windows — by
+    default the discriminator's input side; a patch discriminator (any input size) needs it, the crop size it
+    was trained on. Cell (i, j) judges pixels [i·stride, i·stride + S) × [j·stride, j·stride + S) with σ of the
+    window's score: its logit, or a patch discriminator's mean logit (:func:`logit_score`). Each window is judged
+    alone, as in training (a normalisation over the whole image would mix the windows).
     """
     check_value_range(value_range, "sliding_realism_map")
     image = load_image(image)
-    size = int(discriminator.input_shape[1])
+    size = window if window is not None else discriminator.input_shape[1]
+    if size is None:
+        raise ValueError("sliding_realism_map: this discriminator takes any input size; pass window=, the crop "
+                         "size it was trained on (e.g. 64)")
+    size = int(size)
     if min(image.shape[:2]) < size:
         raise ValueError(f"sliding_realism_map: the image ({image.shape[0]}×{image.shape[1]}) is smaller than "
                          f"the discriminator's {size}×{size} window")
@@ -157,8 +164,8 @@ def sliding_realism_map(discriminator, image, stride: int = 16, value_range: str
     windows = np.lib.stride_tricks.sliding_window_view(scaled, (size, size, 3))[::stride, ::stride, 0]
     rows, cols = windows.shape[:2]  # windows: (rows, cols, S, S, 3)
     flat = windows.reshape(-1, size, size, 3)  # (rows*cols, S, S, 3)
-    logits = np.concatenate([np.asarray(discriminator(flat[i:i + batch_size], training=False)).reshape(-1)
-                             for i in range(0, len(flat), batch_size)])
+    logits = np.concatenate([np.asarray(_mean_logit(discriminator(flat[i:i + batch_size], training=False)))
+                             for i in range(0, len(flat), batch_size)])  # (rows*cols,): a map's mean, or the logit
     return (1.0 / (1.0 + np.exp(-logits))).reshape(rows, cols)
 
 

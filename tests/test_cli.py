@@ -174,38 +174,48 @@ def test_stylize_never_half_writes_an_existing_output(tmp_path, capsys):
     assert out.read_bytes() == b"previous result"
 
 
-def test_train_gan_writes_a_loadable_pair(tmp_path, capsys):
+def test_train_gan_writes_a_loadable_pair_of_the_default_recipe(tf, tmp_path, capsys):
+    from ganstyle_edu import paintgan
+
     result = _run("train-gan", "--style", "the_scream", "--steps", "2", "--width", "4", "--out", str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "step 2/2" in result.stdout
+    stem = "the_scream_spatial"  # the default recipe, paintgan.DEFAULT_RECIPE
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["the_scream.json", "the_scream_checkpoints", "the_scream_discriminator.weights.h5",
-                     "the_scream_generator.weights.h5"]
-    assert (tmp_path / "the_scream_checkpoints" / "step_00000002" / "state.json").is_file()
+    assert names == [f"{stem}.json", f"{stem}_checkpoints", f"{stem}_discriminator.weights.h5",
+                     f"{stem}_generator.weights.h5"]
+    assert (tmp_path / f"{stem}_checkpoints" / "step_00000002" / "state.json").is_file()
     resumed = _run("train-gan", "--style", "the_scream", "--steps", "3", "--width", "4", "--out", str(tmp_path))
     assert resumed.returncode == 0 and "step 3/3" in resumed.stdout and "step 1/3" not in resumed.stdout
-    assert json.loads((tmp_path / "the_scream.json").read_text())["steps"] == 3
-    record = json.loads((tmp_path / "the_scream.json").read_text())
+    record = json.loads((tmp_path / f"{stem}.json").read_text())
+    assert record["steps"] == 3 and record["config"]["recipe"] == paintgan.DEFAULT_RECIPE
     assert record["config"]["augment"] == "color,translation,cutout" and record["config"]["heldout_fraction"] == 0.25
+    assert {k: record["config"][k] for k in ("style", "noise_cell", "d_layers")} == {
+        "style": "the_scream", "noise_cell": 8, "d_layers": 2}
+    model, _ = paintgan.load_gan(tmp_path, stem)
+    assert model.latent_dim == 8 * 8 * 8 + 32  # an 8 × 8 grid of 8 noise channels, and 32 shared numbers
+    assert model.generate(2).shape == (2, 64, 64, 3)
     # argument errors, in this process (no TensorFlow start-up to pay for)
     assert cli.main(["train-gan", "--style", "tubingen", "--steps", "2", "--out", str(tmp_path)]) == 2
     assert "--style tubingen: not a bundled painting" in capsys.readouterr().err
     assert cli.main(["train-gan", "--style", "the_scream", "--steps", "2", "--augment", "blur",
                      "--out", str(tmp_path)]) == 2
     assert "'blur' is not one of color, translation, cutout" in capsys.readouterr().err
+    # the parser's choices (written out so that --help needs no TensorFlow) are paintgan's recipes
+    assert cli.main(["train-gan", "--help"]) == 0
+    choices = re.search(r"--recipe \{([a-z_,]+)\}", capsys.readouterr().out).group(1).split(",")
+    assert sorted(choices) == sorted(paintgan.RECIPES)
 
 
-def test_train_gan_spatial_recipe_writes_its_own_pair(tf, tmp_path):
+def test_train_gan_dcgan_recipe_writes_the_articles_pair(tf, tmp_path):
     from ganstyle_edu import paintgan
 
-    result = _run("train-gan", "--style", "the_scream", "--recipe", "spatial", "--steps", "2", "--width", "4",
+    result = _run("train-gan", "--style", "the_scream", "--recipe", "dcgan", "--steps", "2", "--width", "4",
                   "--out", str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "the_scream_spatial.json", "the_scream_spatial_checkpoints", "the_scream_spatial_discriminator.weights.h5",
-        "the_scream_spatial_generator.weights.h5"]
-    model, record = paintgan.load_gan(tmp_path, "the_scream_spatial")
-    assert {k: record["config"][k] for k in ("style", "recipe", "noise_cell", "d_layers")} == {
-        "style": "the_scream", "recipe": "spatial", "noise_cell": 8, "d_layers": 2}
-    assert model.latent_dim == 8 * 8 * 8 + 32  # an 8 × 8 grid of 8 noise channels, and 32 shared numbers
+        "the_scream.json", "the_scream_checkpoints", "the_scream_discriminator.weights.h5",
+        "the_scream_generator.weights.h5"]
+    model, record = paintgan.load_gan(tmp_path, "the_scream")
+    assert record["config"]["recipe"] == "dcgan" and model.latent_dim == 100
     assert model.generate(2).shape == (2, 64, 64, 3)

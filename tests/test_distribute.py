@@ -183,7 +183,8 @@ def clusters(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name,written", [
-    ("train-gan", ["starry_night_generator.weights.h5", "starry_night_checkpoints/step_00000003/state.json"]),
+    ("train-gan", ["starry_night_spatial_generator.weights.h5",  # the default recipe's files
+                   "starry_night_spatial_checkpoints/step_00000003/state.json"]),
     ("train-style", ["starry_night.weights.h5", "starry_night_checkpoints/step_00000004/state.json"]),
 ])
 def test_two_workers_over_grpc_end_equal_and_only_the_chief_writes(clusters, name, written):

@@ -70,7 +70,8 @@ def test_the_shipped_spatial_starry_night_gan(paintgan):
 
     config = paintgan.PaintingGANConfig(**paintgan.RECIPE_FIELDS["spatial"])
     assert paintgan.gan_name(config) == "starry_night_spatial" and "starry_night_spatial" in paintgan.shipped_gans()
-    model, record = paintgan.pretrained_gan("starry_night_spatial")
+    model, record = paintgan.pretrained_gan()  # the default: the course's painting GAN
+    assert paintgan.DEFAULT_RECIPE == "spatial" and record["config"]["recipe"] == paintgan.DEFAULT_RECIPE
     assert record["config"] == dataclasses.asdict(config) and record["steps"] == config.num_steps
     # an 8 × 8 grid of 8 noise channels and 32 shared numbers; 3 up-samplings; a PatchGAN with two stride-2 layers
     assert model.latent_dim == 8 * 8 * 8 + 32

@@ -113,6 +113,20 @@ def test_sliding_realism_map_judges_each_window(saliency, discriminator):
         saliency.sliding_realism_map(discriminator, image, value_range=(-1, 1))
 
 
+def test_sliding_realism_map_of_a_patch_discriminator_judges_each_window_by_its_mean_logit(saliency, tf):
+    from ganstyle_edu import models
+
+    patch = models.build_patch_discriminator(width=4, num_layers=2, value_range="signed")
+    image = np.random.default_rng(7).random((48, 40, 3)).astype("float32")
+    with pytest.raises(ValueError, match="takes any input size; pass window="):
+        saliency.sliding_realism_map(patch, image)
+    probabilities = saliency.sliding_realism_map(patch, image, stride=8, window=32)
+    assert probabilities.shape == (3, 2)
+    logits = np.asarray(patch(image[16:48, 8:40][None] * 2.0 - 1.0, training=False))  # (1, 8, 8, 1): one per patch
+    assert logits.shape == (1, 8, 8, 1)
+    assert probabilities[2, 1] == pytest.approx(1.0 / (1.0 + np.exp(-logits.mean())), rel=1e-5)
+
+
 def test_a_patch_discriminator_is_scored_by_its_mean_logit(saliency, tf):
     from ganstyle_edu import models
 
