@@ -202,11 +202,11 @@ def gan_name(config: PaintingGANConfig) -> str:
     return config.style if config.recipe == "dcgan" else f"{config.style}_{config.recipe}"
 
 
-def _paths(directory, style: str) -> dict[str, Path]:
+def _paths(directory, name: str) -> dict[str, Path]:
     directory = Path(directory)
-    return {"generator": directory / f"{style}_generator.weights.h5",
-            "discriminator": directory / f"{style}_discriminator.weights.h5",
-            "record": directory / f"{style}.json"}
+    return {"generator": directory / f"{name}_generator.weights.h5",
+            "discriminator": directory / f"{name}_discriminator.weights.h5",
+            "record": directory / f"{name}.json"}
 
 
 def save_gan(model: GAN, record: dict, directory, name: str | None = None) -> Path:
@@ -250,16 +250,17 @@ def completed_config(saved: dict) -> dict:
     return {name: completed[name] for name in PaintingGANConfig.__dataclass_fields__}  # in the dataclass's order
 
 
-def load_gan(directory, style: str) -> tuple[GAN, dict]:
+def load_gan(directory, name: str) -> tuple[GAN, dict]:
     """A trained painting-patch GAN from ``directory``: (gan, record); both networks in inference use (notebook 07).
 
-    style: the files' stem — the painting's name, or ``STYLE_spatial`` for a pair of the spatial recipe.
+    name: the files' stem (:func:`gan_name`) — the painting's name for a dcgan pair, ``STYLE_spatial`` for a
+    pair of the spatial recipe.
     """
-    paths = _paths(directory, style)
+    paths = _paths(directory, name)
     for path in paths.values():
         if not path.is_file():
-            raise FileNotFoundError(f"{path}: missing; a painting GAN needs {style}_generator.weights.h5, "
-                                    f"{style}_discriminator.weights.h5 and {style}.json side by side")
+            raise FileNotFoundError(f"{path}: missing; a painting GAN needs {name}_generator.weights.h5, "
+                                    f"{name}_discriminator.weights.h5 and {name}.json side by side")
     record = json.loads(paths["record"].read_text())
     record["config"] = completed_config(record["config"])
     model = build(PaintingGANConfig(**record["config"]))
