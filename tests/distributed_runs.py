@@ -259,17 +259,20 @@ def _distance(a, b):
                              for x, y in zip(a, b))))
 
 
-def _resume_result(restored_step, loaded, reference, resumed, reordered):
-    """Bit-for-bit loading, and the resumed run's distance from an uninterrupted one beside rounding's."""
+def _resume_result(restored_step, loaded, reference, resumed, reordered, initial):
+    """Bit-for-bit loading, and the resumed run's distance from an uninterrupted one beside rounding's and beside
+    the size of the uninterrupted run's update (its distance from the initial weights)."""
     return {"restored_step": restored_step, "loaded": loaded,
             "resumed": _distance(reference.weights, resumed.weights),
-            "reordered": _distance(reference.weights, reordered.weights)}
+            "reordered": _distance(reference.weights, reordered.weights),
+            "update": _distance(reference.weights, initial.weights)}
 
 
 def case_resume_gan(also_unscaled=False):
     """2 steps under one strategy, a checkpoint, 1 more step under the other; against 3 uninterrupted steps.
     SGD's momentum is the optimizer state the checkpoint must carry."""
     mirrored = distribute.make_strategy("mirrored", cpu_replicas=2)
+    initial = _tiny_gan(None).generator  # the seeded initial weights every run starts from
     reference, _, _ = _gan_run(None)
     reordered, _, _ = _gan_run(None, reordered=True)
     results = []
@@ -285,13 +288,14 @@ def case_resume_gan(also_unscaled=False):
                              _max_difference(model.discriminator.weights, resumed.discriminator.weights))
                 _gan_run(second, steps=STEPS, model=resumed, initial_step=step)
                 result[name] = _resume_result(step, loaded, reference.generator, resumed.generator,
-                                              reordered.generator)
+                                              reordered.generator, initial)
         results.append(result)
     return results
 
 
 def case_resume_style(also_unscaled=False):
     mirrored = distribute.make_strategy("mirrored", cpu_replicas=2)
+    initial = _style_trainer(None, 0.5).generator  # the seeded initial weights every run starts from
     reference = _style_trainer(None, 0.5)
     reference.train(STEPS)
     reordered = _style_trainer(None, 0.5, reordered=True)
@@ -310,7 +314,7 @@ def case_resume_style(also_unscaled=False):
                              _max_difference(trainer.discriminator.weights, resumed.discriminator.weights))
                 resumed.train(STEPS)
                 result[name] = _resume_result(step, loaded, reference.generator, resumed.generator,
-                                              reordered.generator)
+                                              reordered.generator, initial)
         results.append(result)
     return results
 
