@@ -15,7 +15,7 @@ belongs to a position, so nothing prints the seed grid's 8-px period, and the sa
 any size (``models.resize_spatial_generator``). It is the course's painting GAN: ``ganstyle-edu train-gan``
 trains it unless told ``--recipe dcgan``, and ``pretrained_gan()`` loads its shipped pair.
 
-Notebooks 07 and 08 dissect a trained pair without training one: ``pretrained_gan()`` loads the shipped
+Notebooks 07 and 08 look inside trained pairs without training one: ``pretrained_gan()`` loads the shipped
 Spatial GAN (``"starry_night_spatial"``), ``pretrained_gan("starry_night")`` notebook 04's DCGAN, each with a
 provenance record (config, steps, seconds, final metrics, the painting's SHA-256, its KID).
 """
@@ -277,7 +277,7 @@ def shipped_gans() -> list[str]:
 def pretrained_gan(name: str = f"starry_night_{DEFAULT_RECIPE}") -> tuple[GAN, dict]:
     """The shipped painting-patch GAN ``name``: (gan, record) (notebook 07).
 
-    "starry_night_spatial" (the default) is the Spatial GAN's pair (notebooks 05 and 07); "starry_night" the
+    "starry_night_spatial" (the default) is the Spatial GAN's pair (notebooks 05, 07 and 08); "starry_night" the
     DCGAN of notebook 04 (notebooks 05 and 08).
     """
     if name not in shipped_gans():
