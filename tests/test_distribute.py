@@ -63,8 +63,9 @@ EPS = float(np.finfo(np.float32).eps)
 SHAPE_ROUNDING = 1e-2
 
 
-def _beyond_rounding(distance: float, reordered: float, update: float) -> bool:
-    return distance > max(ROUNDING_MULTIPLE * max(reordered, EPS * update, EPS), SHAPE_ROUNDING * update)
+def _beyond_rounding(distance: float, rounding: float, update: float) -> bool:
+    """A distance beyond both ROUNDING_MULTIPLE × the measured rounding and SHAPE_ROUNDING of the step."""
+    return distance > max(ROUNDING_MULTIPLE * rounding, SHAPE_ROUNDING * update)
 
 
 def _relative_log_difference(one, other):
@@ -79,7 +80,7 @@ def differences_beyond_rounding(result: dict) -> list[str]:
             found.append(f"{network}: the runs started from different weights ({measured_network['start']:.3g} apart)")
         for step, measured in measured_network["steps"].items():
             rounding = max(measured["reordered"], EPS * measured["update"])
-            if _beyond_rounding(measured["mirrored"], measured["reordered"], measured["update"]):
+            if _beyond_rounding(measured["mirrored"], rounding, measured["update"]):
                 found.append(f"{network} after step {step}: weights {measured['mirrored']:.3g} from the one-device "
                              f"run; rounding {rounding:.3g}, the step {measured['update']:.3g}")
     logs = result["logs"]
@@ -126,7 +127,8 @@ def test_the_equality_check_names_a_different_start_once_and_a_long_step():
 
 
 def _resume_beyond_rounding(result: dict) -> list[str]:
-    return [name for name, run in result.items() if _beyond_rounding(run["resumed"], run["reordered"], run["update"])]
+    return [name for name, run in result.items()
+            if _beyond_rounding(run["resumed"], max(run["reordered"], EPS), run["update"])]
 
 
 @pytest.mark.parametrize("case", ["resume_gan", "resume_style"])
