@@ -374,7 +374,7 @@ def sliced_wasserstein(image_a, image_b, num_levels: int = 3, patch_size: int = 
 
 
 def polynomial_mmd2(x, y, paired: bool = False) -> float:
-    """Unbiased MMD² between feature sets x (n, d) and y (m, d) with k(a, b) = (aᵀb / d + 1)³ (notebook 02).
+    """Unbiased MMD² between feature sets x (n, d) and y (m, d) with k(a, b) = (aᵀb / d + 1)³ (notebook 05).
 
     Range: 0 in expectation when both sets come from one distribution; a single estimate can be slightly
     negative (the estimator is unbiased, so it scatters around the true MMD² ≥ 0); larger = farther apart.
@@ -432,7 +432,7 @@ def _kid_from_features(features_a, features_b, num_subsets: int, subset_size: in
 
 def kid(images_a, images_b, extractor=None, layers=KID_LAYERS, num_subsets: int = 100, subset_size: int = 1000,
         seed: int = 0, paired: bool = False, standard_error: bool = False):
-    """Kernel Inception distance between two sets of images, on the bundled VGG16 (notebook 02).
+    """Kernel Inception distance between two sets of images, on the bundled VGG16 (notebook 05).
 
     Range: ≈ 0 when both sets come from one distribution (a single value can be slightly negative: the
     estimator is unbiased); grows as they differ. Because the features are standardised with the two

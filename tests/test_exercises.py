@@ -176,3 +176,36 @@ def test_exercise_cells_in_the_notebooks_are_registered_and_left_for_the_learner
                 shown = "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
                 assert f"{exercise_id}: not attempted yet" in shown, f"{path.name}: commit {exercise_id} unanswered"
     assert found == set(IDS), f"registered but in no notebook: {sorted(set(IDS) - found)}"
+
+
+def _readme_ids(text: str) -> list[str]:
+    """Exercise ids a README passage names: '05.1, 05.3' and ranges '01.1–01.2' (within one notebook)."""
+    import re
+
+    ids = []
+    for first, last in re.findall(r"\b(\d\d\.\d)(?:–(\d\d\.\d))?", text):
+        ids.append(first)
+        if last:
+            ids += [f"{first[:3]}{n}" for n in range(int(first[3:]) + 1, int(last[3:]) + 1)]
+    return ids
+
+
+def test_the_readme_counts_and_lists_the_registry_s_exercises():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Exercises", 1)[1].split("\n## ", 1)[0]
+    assert f"({len(IDS)} in all)" in section, "the README's exercise count differs from exercises.REGISTRY"
+    bullets = {match[0]: match[1] for match in re.findall(r"^- \*\*(.+?)\*\*(.*?)(?=^- \*\*|^```|\Z)", section,
+                                                           re.S | re.M)}
+    kinds = {"write a function": FUNCTIONS,
+             "run an experiment": [i for i in IDS if exercises.REGISTRY[i].kind == "experiment"],
+             "an open question": [i for i in IDS if exercises.REGISTRY[i].kind == "open"]}
+    for bullet, expected in kinds.items():
+        assert sorted(set(_readme_ids(bullets[bullet]))) == sorted(expected), f"the README's '{bullet}' list"
+
+
+def test_readme_ids_expand_ranges():
+    assert _readme_ids("(01.1–01.3), the hinge loss (03.1) and 05.1, 05.3") == ["01.1", "01.2", "01.3", "03.1",
+                                                                                  "05.1", "05.3"]

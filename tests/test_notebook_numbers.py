@@ -10,6 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 PERCENT = re.compile(r"(?<![\w.,−-])[−+-]?(\d+(?:\.\d+)?) ?%")
+EXERCISE = re.compile(r"# \d\d\.\d — (.*?)\n(?=[^#])", re.S)  # "# 08.3 — Predict …" up to the first line of code
 NUMBER = re.compile(r"(?<![\w.])[−-]?\d[\d,]*\.\d+(?:e[−+-]?\d+)?(?![\w])|(?<![\w.])\d+(?:\.\d+)?e[−+-]?\d+(?![\w])")
 
 # (notebook number, quoted text): why it is not in the notebook's outputs
@@ -21,6 +22,7 @@ NOT_PRINTED = {
     ("04", "1.006"): "0.313 + 0.693, the buggy loss's floor, derived in the text",
     ("04", "1.31"): "log(1 + e), derived in the text",
     ("03", "98.9 %"): "1 − e^(−4.5), derived in the text",
+    ("08", "6.7"): "exercise 08.3's given: the logit whose D(x) the learner predicts",
 }
 
 
@@ -46,11 +48,16 @@ def _half_unit(literal: str) -> float:
 
 def _quoted_and_printed(path: Path):
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    printed = []
+    printed, statements = [], []
     for cell in cells:
         if cell["cell_type"] != "code":
             continue
-        texts = ["".join(cell["source"])]
+        source = "".join(cell["source"])
+        statement = EXERCISE.match(source)
+        if statement:  # a checked exercise's statement quotes the run like prose does
+            statements.append(statement.group(1))
+            source = source[statement.end():]
+        texts = [source]
         for output in cell.get("outputs", []):
             texts.append("".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", "")))
         for text in texts:
@@ -63,6 +70,8 @@ def _quoted_and_printed(path: Path):
             quoted += list(_numbers(prose))
             # shares in per cent, whole numbers included ("53 %"): printed as a share or as a percentage
             quoted += _quoted_percent(prose)
+    for statement in statements:
+        quoted += list(_numbers(statement)) + _quoted_percent(statement)
     return quoted, printed
 
 
@@ -101,3 +110,25 @@ def test_allowances_are_still_needed():
             if number == path.name[:2] and (raw not in raws or _matches(*raws[raw], printed)):
                 stale.append((number, raw))
     assert not stale, stale
+
+
+def _notebook(tmp_path, cells) -> Path:
+    path = tmp_path / "99_check.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": "markdown", "source": "# header, times"}] + cells}),
+                    encoding="utf-8")
+    return path
+
+
+def test_a_number_only_in_a_figure_title_or_an_exercise_statement_is_not_printed(tmp_path):
+    figure = {"cell_type": "code", "source": 'ax.set_title(f"KID {kid:.2f}")',
+              "outputs": [{"output_type": "display_data",
+                           "data": {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure size 640x480 with 1 Axes>"}}]}
+    exercise = {"cell_type": "code", "outputs": [],
+                "source": "# 99.1 — Predict: why does a logit of 10.9 reach D(x) = 1.000?\nmy_answer = None\n"}
+    prose = {"cell_type": "markdown", "source": "The samples score a KID of 2.47, well above the floor."}
+    quoted, printed = _quoted_and_printed(_notebook(tmp_path, [figure, exercise, prose]))
+    assert {raw for raw, *_ in quoted} == {"10.9", "1.000", "2.47"}  # the statement's numbers and the prose's
+    assert not _matches(2.47, "2.47", printed) and not _matches(10.9, "10.9", printed)
+    printing = {"cell_type": "code", "source": "print(kid)", "outputs": [{"output_type": "stream", "text": "2.4712\n"}]}
+    _, printed = _quoted_and_printed(_notebook(tmp_path, [figure, exercise, printing, prose]))
+    assert _matches(2.47, "2.47", printed) and not _matches(10.9, "10.9", printed)

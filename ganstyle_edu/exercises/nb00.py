@@ -96,25 +96,28 @@ EXERCISES.append(Exercise(
 
 
 _FIELD_MISTAKES = (
-    Mistake(7, "the pooling counts: it adds (2 − 1)·1 = 1 pixel, and after it each 3×3 step spans 2 pixels"),
-    Mistake(8, "after the pooling one step of conv2_1 spans 2 input pixels: it adds (3 − 1)·2 = 4, not 2"),
-    Mistake(6, "that is the field after the pooling; conv2_1 adds (3 − 1)·2 = 4 more"))
+    Mistake(9, "the pooling counts: it adds (2 − 1)·1 = 1 pixel, and after it each 3×3 step spans 2 pixels"),
+    Mistake(10, "after the pooling one step of conv2_1 spans 2 input pixels: it adds (3 − 1)·2 = 4, not 2"),
+    Mistake(8, "that is the field after the pooling; conv2_1 adds (3 − 1)·2 = 4 more"),
+    Mistake(11, "one convolution too few before the pooling: this network's first block has three"))
 
 
-def _check_relu2_1_field(answer) -> tuple[bool, str]:
+def _check_three_conv_field(answer) -> tuple[bool, str]:
     return check_whole_number(
-        answer, 10, _FIELD_MISTAKES,
-        missed="{answer} is not it: r ← r + (k − 1)·j, j ← j·s through conv1_1, conv1_2, pool1, conv2_1",
-        correct="1 + 2 + 2 + 1 + 4 = 10 pixels, as the layer table says", what="a whole number of pixels")
+        answer, 12, _FIELD_MISTAKES,
+        missed="{answer} is not it: r ← r + (k − 1)·j, j ← j·s through conv1_1, conv1_2, conv1_3, pool1, conv2_1",
+        correct="1 + 2 + 2 + 2 + 1 + 4 = 12 pixels: the third convolution adds 2 to VGG16's 10",
+        what="a whole number of pixels")
 
 
 EXERCISES.append(Exercise(
     id="00.3",
-    task="Predict: the receptive field (pixels, one side) of relu2_1 — conv1_1, conv1_2 (3×3), pool1 (2×2, "
-         "stride 2), conv2_1 (3×3).",
-    check=_check_relu2_1_field, hint="r ← r + (k − 1)·j and j ← j·s, layer by layer from r = 1, j = 1.",
-    solution=lambda: 10, answer_is_function=False,
-    mistakes=_FIELD_MISTAKES, wrong=((12, "is not it"), (10.0, "a whole number")),
+    task="Predict: the receptive field (pixels, one side) of conv2_1 in a network the table does not list, whose "
+         "first block has three 3×3 convolutions — conv1_1, conv1_2, conv1_3, then pool1 (2×2, stride 2), then "
+         "conv2_1 (3×3).",
+    check=_check_three_conv_field, hint="r ← r + (k − 1)·j and j ← j·s, layer by layer from r = 1, j = 1.",
+    solution=lambda: 12, answer_is_function=False,
+    mistakes=_FIELD_MISTAKES, wrong=((14, "is not it"), (12.0, "a whole number")),
 ))
 
 

@@ -88,22 +88,30 @@ EXERCISES.append(Exercise(
 ))
 
 
+_DROPPED_HALF = 0.5 * np.log(1 / 3) + np.log(2 / 3)  # E_data[log D*] + E_model[log(1 − D*)], D* = ⅓ on [0, 1], 1 beyond
+
+
 _MINIMAX_MISTAKES = (
-    Mistake(0.0, "0 is the JSD part; the value itself is −log 4 + 2·JSD", tolerance=0.01),
-    Mistake(-np.log(2.0), "each of the two expectations is log ½ = −0.693: add both"),
-    Mistake(np.log(4.0), "a sign: log D* = log ½ is negative"),
-    Mistake(0.5, "0.5 is D*(x), not the value of the game"))
+    Mistake(-np.log(4.0), "−log 4 is the value when p_model = p_data; this generator drops half the data",
+            tolerance=0.01),
+    Mistake(0.5 * np.log(1 / 3), "that is only the data's term: add the generator's E_model[log(1 − D*)] = log ⅔",
+            tolerance=0.01),
+    Mistake(np.log(2 / 3), "that is only the generator's term: half the data has D* = ⅓, and log ⅓ counts",
+            tolerance=0.01),
+    Mistake(-_DROPPED_HALF, "a sign: log D* and log(1 − D*) are negative", tolerance=0.01),
+    Mistake(1 / 3, "⅓ is D*(x) on [0, 1], not the value of the game", tolerance=0.01))
 
 
 def _check_minimax_value(answer) -> tuple[bool, str]:
-    return check_float(answer, -np.log(4.0), 0.01, _MINIMAX_MISTAKES)
+    return check_float(answer, _DROPPED_HALF, 0.01, _MINIMAX_MISTAKES)
 
 
 EXERCISES.append(Exercise(
     id="03.3",
-    task="Predict: the value V(D*, G) = E_data[log D*(x)] + E_model[log(1 − D*(x))] when the generator matches the "
-         "data exactly (p_model = p_data). A number, natural logarithms.",
-    check=_check_minimax_value, hint="when p_model = p_data, D*(x) = ½ everywhere.",
-    solution=lambda: float(-np.log(4.0)), answer_is_function=False, mistakes=_MINIMAX_MISTAKES,
-    wrong=((-0.693, "add both"), (1.386, "a sign"), (-2.0, "too low"), ("-1.386", "a number")),
+    task="Predict: the value V(D*, G) = E_data[log D*(x)] + E_model[log(1 − D*(x))] when the generator drops half "
+         "the data: p_data uniform on [0, 2], p_model uniform on [0, 1]. A number, natural logarithms.",
+    check=_check_minimax_value,
+    hint="D*(x) = p_data / (p_data + p_model): ½ / (½ + 1) = ⅓ on [0, 1] and 1 on (1, 2], where log 1 = 0.",
+    solution=lambda: float(_DROPPED_HALF), answer_is_function=False, mistakes=_MINIMAX_MISTAKES,
+    wrong=((-1.386, "drops half"), (-2.0, "too low"), ("-0.955", "a number")),
 ))

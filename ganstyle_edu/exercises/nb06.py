@@ -66,25 +66,26 @@ EXERCISES.append(Exercise(
 
 
 _STYLE_PARAMETER_MISTAKES = (
-    Mistake(768, "768 counts one number per channel: each style has a γ *and* a β"),
-    Mistake(2 * (32 + 64 + 5 * 64 + 32), "a residual block has two convolutions, each normalised"),
-    Mistake(6 * 2 * 768, "that is all six styles: the question asks for one"))
+    Mistake(1536, "1,536 is today's width: every normalised layer has twice the channels now"),
+    Mistake(4 * 1536, "(γ, β) grow with the channels, not with their square as a convolution's weights do"),
+    Mistake(6 * 2 * 1536, "that is all six styles: the question asks for one"))
 
 
 def _check_style_parameters(answer) -> tuple[bool, str]:
-    channels = 32 + 64 + 5 * 2 * 64 + 32
+    channels = 2 * (32 + 64 + 5 * 2 * 64 + 32)
     return check_whole_number(answer, 2 * channels, _STYLE_PARAMETER_MISTAKES,
                               missed="{answer:,} is not it: 2 × (the channels of every normalised layer)",
-                              correct="2 × (32 + 64 + 10·64 + 32) = {answer:,}, 0.4 % of the network")
+                              correct="2 × (64 + 128 + 10·128 + 64) = {answer:,}: twice 1,536, while the "
+                                      "convolutions' weights grow four times — a style's share halves")
 
 
 EXERCISES.append(Exercise(
     id="06.2",
-    task="Predict: the shipped network normalises after convolutions of 32 and 64 channels, in 5 residual "
-         "blocks of two 64-channel convolutions each, and after one of 32 channels. How many (γ, β) numbers has "
-         "one style?",
+    task="Predict: the shipped network's normalised layers have 32 and 64 channels, 5 residual blocks of two "
+         "64-channel convolutions, and one of 32 — 1,536 (γ, β) numbers per style (printed above). How many would "
+         "one style have in a network twice as wide (every layer's channels doubled)?",
     check=_check_style_parameters, hint="one γ and one β per channel of every normalised layer.",
-    solution=lambda: 2 * (32 + 64 + 5 * 2 * 64 + 32), answer_is_function=False,
+    solution=lambda: 2 * 2 * (32 + 64 + 5 * 2 * 64 + 32), answer_is_function=False,
     mistakes=_STYLE_PARAMETER_MISTAKES, wrong=((3000, "is not it"),),
 ))
 

@@ -107,8 +107,8 @@ def _check_logit_probability(answer) -> tuple[bool, str]:
 
 EXERCISES.append(Exercise(
     id="08.3",
-    task="Predict D(x), to 3 decimals, for a logit of 6.7 — and so see why a "
-         "logit of 10.9 reaches 'D(x) = 1.000' although it is not 'more real'.",
+    task="Predict D(x), to 3 decimals, for a logit of 6.7 — and so see why the optimised "
+         "patch's logit above reaches 'D(x) = 1.000' although it is not 'more real'.",
     check=_check_logit_probability, hint="D(x) = σ(logit) = 1 / (1 + e^{−logit}).",
     solution=lambda: float(1 / (1 + np.exp(-6.7))), answer_is_function=False, mistakes=_LOGIT_MISTAKES,
     wrong=((0.001, "1 − D(x)"), (812, "odds"), (0.9, "too low")),
