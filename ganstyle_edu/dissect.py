@@ -242,7 +242,9 @@ def ablation_effect(generator, inputs, layer: str, units, value=0.0, style=None,
     threshold before and after), mean brightness; when the inputs are photos of the outputs' size, content
     distance (mean squared difference of VGG relu4_2 features between output and photo) and content SSIM;
     and, with ``style`` (H, W, 3), the style distance to the painting (:func:`ganstyle_edu.metrics.style_distance`).
-    Returns {"before": {...}, "after": {...}, "outputs": (N, H, W, 3), "edited": (N, H, W, 3)}.
+    Returns {"before": {...}, "after": {...}, "outputs": (N, H, W, 3), "edited": (N, H, W, 3), "thresholds":
+    {concept: the strength above which a pixel counts toward that concept's area}} — so that
+    ``STRENGTHS[concept](image) > thresholds[concept]`` is the area's mask of any output, edited or not.
     """
     from .features import CONTENT_LAYER, STYLE_LAYERS, FeatureExtractor
     from .gram import gram_matrix
@@ -281,4 +283,4 @@ def ablation_effect(generator, inputs, layer: str, units, value=0.0, style=None,
         return result
 
     return {"before": measure(outputs, strengths), "after": measure(edited, concept_strengths(edited)),
-            "outputs": outputs, "edited": edited}
+            "outputs": outputs, "edited": edited, "thresholds": thresholds}

@@ -1,7 +1,7 @@
-"""Offline measures of a result: style distance, SWD, KID and content preservation (introduced in notebook 02).
+"""Offline measures of a result: style distance, SWD, KID and content preservation (notebooks 01, 02 and 05).
 
 A style-transfer or GAN output x is judged against a style image a and a content image p. Four numbers,
-each needing nothing but the bundled network and NumPy, are used from notebook 02 on:
+each needing nothing but the bundled network and NumPy, are used from notebook 01 on:
 
 * **style distance** — the style loss itself, on the bundled VGG16 features and normalised Gram
   matrices G^l = Fᵀ F / (H_l W_l) (see :mod:`ganstyle_edu.gram`):
@@ -155,7 +155,7 @@ def _pooled_features(images: list[np.ndarray], extractor, layers, batch_size: in
 
 
 def style_distance(image, style, extractor=None, layers=STYLE_LAYERS, style_max_side: int | None = None) -> float:
-    """Σ_l mean((G^l(image) − G^l(style))²) on the bundled VGG16 features (notebook 02).
+    """Σ_l mean((G^l(image) − G^l(style))²) on the bundled VGG16 features (notebook 01).
 
     Range: 0 for identical images; grows with the difference of their feature correlations (no upper
     bound; the scale depends on the network and layers, so compare values, not magnitudes, across setups).
@@ -248,7 +248,7 @@ def _pyramid_up(array: np.ndarray, shape: tuple) -> np.ndarray:
 
 
 def laplacian_pyramid(image, num_levels: int = 3) -> list[np.ndarray]:
-    """Laplacian pyramid of an (H, W) or (H, W, C) array: finest detail first, coarsest blur last (notebook 02).
+    """Laplacian pyramid of an (H, W) or (H, W, C) array: finest detail first, coarsest blur last (notebook 01).
 
     Level l < num_levels − 1 holds G_l − up(G_{l+1}), the detail lost between Gaussian levels G_l and
     G_{l+1} = down(blur(G_l)); the last level is G_{num_levels−1} itself, about (H, W) / 2^(num_levels−1).
@@ -273,7 +273,7 @@ def laplacian_pyramid(image, num_levels: int = 3) -> list[np.ndarray]:
 
 
 def collapse_laplacian_pyramid(levels) -> np.ndarray:
-    """Invert :func:`laplacian_pyramid`: G_l = level_l + up(G_{l+1}), from the coarsest level up (notebook 02)."""
+    """Invert :func:`laplacian_pyramid`: G_l = level_l + up(G_{l+1}), from the coarsest level up (notebook 01)."""
     levels = [np.asarray(level, dtype=np.float64) for level in levels]
     if not levels:
         raise ValueError("collapse_laplacian_pyramid: levels is empty")
@@ -302,7 +302,7 @@ def _standardise(descriptors: np.ndarray, reference: np.ndarray) -> np.ndarray:
 
 def sliced_wasserstein(image_a, image_b, num_levels: int = 3, patch_size: int = 7, patches_per_image: int = 4096,
                        num_projections: int = 256, seed: int = 0, normalization: str = "pooled") -> dict:
-    """Sliced Wasserstein distance between the patch distributions of two images, per pyramid level (notebook 02).
+    """Sliced Wasserstein distance between the patch distributions of two images, per pyramid level (notebook 01).
 
     Range: 0 for identical images (exactly: both images are sampled at the same relative positions);
     grows with the difference of their local patch statistics; values are × 10³, as in Karras et al.
@@ -489,7 +489,7 @@ def _crops(image: np.ndarray, positions: np.ndarray, crop_size: int) -> np.ndarr
 
 def kid_from_crops(image_a, image_b, crop_size: int = 64, num_crops: int = 32, seed: int = 0, extractor=None,
                    layers=KID_LAYERS) -> float:
-    """KID between two single images, using random crops of each as the two sets (notebook 02).
+    """KID between two single images, using random crops of each as the two sets (notebook 05).
 
     Range: exactly 0 for identical images; ≈ 0 for two images with the same local statistics (a value
     can be slightly negative); grows as their crops differ, saturating (see :func:`kid`): at 128 px with

@@ -54,7 +54,7 @@ def _num_upsamplings(image_size: int) -> int:
 
 def build_dcgan_generator(latent_dim: int = 100, image_size: int = 64, width: int = 128,
                           upsample: str = "transpose", name: str = "generator") -> keras.Model:
-    """The course seed's DCGAN generator: (B, latent_dim) noise → (B, size, size, 3) images in [−1, 1] (notebook 04).
+    """The article's DCGAN generator: (B, latent_dim) noise → (B, size, size, 3) images in [−1, 1] (notebook 04).
 
     width: channels of the first convolution; the seed grid has 2·width channels, and each up-sampling
         block i = 1, 2, ... has width // 2^(i−1) (at least 1). Defaults reproduce the seed: Dense 8·8·256.
@@ -171,10 +171,10 @@ def resize_spatial_generator(generator: keras.Model, noise_grid: int) -> keras.M
 
 def build_dcgan_discriminator(image_size: int = 64, width: int = 64, output: str = "logits",
                               dropout: float = 0.3, name: str = "discriminator") -> keras.Model:
-    """The course seed's DCGAN discriminator: (B, size, size, 3) images → (B, 1) scores (notebook 04).
+    """The article's DCGAN discriminator: (B, size, size, 3) images → (B, 1) scores (notebook 04).
 
     output: "logits" (no activation; pair it with ``BinaryCrossentropy(from_logits=True)`` or the losses
-        of :mod:`ganstyle_edu.losses`) or "sigmoid" — the seed's bug, kept so notebook 04 can show it: a
+        of :mod:`ganstyle_edu.losses`) or "sigmoid" — the article's bug, kept so notebook 04 can show it: a
         probability fed to a from-logits loss is squashed twice, and the loss saturates.
     Layers: ``conv1..3`` (width, 2·width, 4·width channels, 5×5, stride 2), each with ``_act`` and
     ``_drop``; then ``flatten`` and ``score``.
