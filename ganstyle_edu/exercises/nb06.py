@@ -66,7 +66,7 @@ EXERCISES.append(Exercise(
 
 
 _STYLE_PARAMETER_MISTAKES = (
-    Mistake(1536, "1,536 is today's width: every normalised layer has twice the channels now"),
+    Mistake(1536, "1,536 is the shipped width's count: here every normalised layer has twice the channels"),
     Mistake(4 * 1536, "(γ, β) grow with the channels, not with their square as a convolution's weights do"),
     Mistake(6 * 2 * 1536, "that is all six styles: the question asks for one"))
 
