@@ -65,15 +65,17 @@ EXERCISES.append(Exercise(
 ))
 
 
+_SHIPPED_STYLE_PARAMETERS = 2 * (32 + 64 + 5 * 2 * 64 + 32)  # one style's (γ, β) in the shipped network: 1,536
 _STYLE_PARAMETER_MISTAKES = (
-    Mistake(1536, "1,536 is the shipped width's count: here every normalised layer has twice the channels"),
-    Mistake(4 * 1536, "(γ, β) grow with the channels, not with their square as a convolution's weights do"),
-    Mistake(6 * 2 * 1536, "that is all six styles: the question asks for one"))
+    Mistake(_SHIPPED_STYLE_PARAMETERS,
+            "1,536 is the shipped width's count: here every normalised layer has twice the channels"),
+    Mistake(4 * _SHIPPED_STYLE_PARAMETERS,
+            "(γ, β) grow with the channels, not with their square as a convolution's weights do"),
+    Mistake(6 * 2 * _SHIPPED_STYLE_PARAMETERS, "that is all six styles: the question asks for one"))
 
 
 def _check_style_parameters(answer) -> tuple[bool, str]:
-    channels = 2 * (32 + 64 + 5 * 2 * 64 + 32)
-    return check_whole_number(answer, 2 * channels, _STYLE_PARAMETER_MISTAKES,
+    return check_whole_number(answer, 2 * _SHIPPED_STYLE_PARAMETERS, _STYLE_PARAMETER_MISTAKES,
                               missed="{answer:,} is not it: 2 × (the channels of every normalised layer)",
                               correct="2 × (64 + 128 + 10·128 + 64) = {answer:,}: twice 1,536, while the "
                                       "convolutions' weights grow four times — a style's share halves")
@@ -85,7 +87,7 @@ EXERCISES.append(Exercise(
          "64-channel convolutions, and one of 32 — 1,536 (γ, β) numbers per style (printed above). How many would "
          "one style have in a network twice as wide (every layer's channels doubled)?",
     check=_check_style_parameters, hint="one γ and one β per channel of every normalised layer.",
-    solution=lambda: 2 * 2 * (32 + 64 + 5 * 2 * 64 + 32), answer_is_function=False,
+    solution=lambda: 2 * _SHIPPED_STYLE_PARAMETERS, answer_is_function=False,
     mistakes=_STYLE_PARAMETER_MISTAKES, wrong=((3000, "is not it"),),
 ))
 
