@@ -125,3 +125,45 @@ def test_chinese_readme_is_linked_and_lists_every_notebook():
     assert "notebooks/zh/GLOSSARY.md" in chinese
     prose = _prose(chinese)
     assert len(CJK.findall(prose)) > len(LATIN.findall(prose))
+
+
+# zh-CN typography of the prose (outside code, formulas and links): the mainland's quotation marks, no space
+# before %, full-width parentheses after a painting's title and around a citation's year, no space after ）.
+TYPOGRAPHY = {
+    "「」 or 『』 (use “ ” and ‘ ’)": re.compile(r"[「」『』]"),
+    'an ASCII " (use “ ”, or `…` for an English label)': re.compile(r'"'),
+    "a space before % (write 72%)": re.compile(r"\d %"),
+    "《title》(…) with ASCII parentheses (write 《星月夜》（*The Starry Night*）)": re.compile(r"》\("),
+    "a citation with ASCII parentheses (write Gatys et al.（2016）)": re.compile(r"et al\. \("),
+    "a citation without its comma (write （Li et al., 2017）)": re.compile(r"et al\. \d{4}"),
+    "a space after ） before Chinese text": re.compile(r"） +[\u4e00-\u9fff]"),
+}
+
+
+def _typography_problems(markdown):
+    kept = markdown.replace("§", "")
+    for pattern in (r"```.*?```", r"`[^`]*`", r"\$\$.*?\$\$|\$[^$]*\$", r"\]\([^)]*\)|<[^>]+>|https?://\S+"):
+        kept = re.sub(pattern, "§", kept, flags=re.S)  # code, formulas and links: a mark, so no rule sees them
+    prose = kept
+    return [rule for rule, pattern in TYPOGRAPHY.items() if pattern.search(prose)]
+
+
+def _chinese_texts():
+    for path in sorted((ROOT / "notebooks" / "zh").glob("*.ipynb")):
+        for index, cell in enumerate(_load(path)["cells"]):
+            if cell["cell_type"] == "markdown":
+                yield f"{path.name} cell {index}", _source(cell)
+    for path in (ROOT / "README.zh-CN.md", ROOT / "notebooks" / "zh" / "GLOSSARY.md"):
+        yield path.name, path.read_text(encoding="utf-8")
+
+
+def test_chinese_prose_follows_zh_cn_typography():
+    problems = [(where, rule) for where, text in _chinese_texts() for rule in _typography_problems(text)]
+    assert not problems, problems[:10]
+
+
+def test_the_typography_check_can_fail():
+    bad = '他说「好」，"colour 3" 占 72 %。《星月夜》(*The Starry Night*) 见 Gatys et al. (2016) 和（Li et al. 2017） 一文。'
+    assert len(_typography_problems(bad)) == len(TYPOGRAPHY)
+    good = "他说“好”，`colour 3` 占 72%。《星月夜》（*The Starry Night*）见 Gatys et al.（2016）和（Li et al., 2017）一文。`x = \"a\"`"
+    assert _typography_problems(good) == []
