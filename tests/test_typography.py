@@ -29,6 +29,132 @@ def test_unknown_font_names_the_choices():
     assert typography.font_path("serif").name == "DejaVuSerif-Bold.ttf"
 
 
+# --- Words DejaVu cannot write (Chinese): a font that has the glyphs, or a refusal that names them; never tofu ---
+
+def _cjk_font_or_skip():
+    """The font glyph_mask takes for 风格; skips (fails where CI installed a CJK font) when there is none."""
+    import os
+
+    try:
+        return typography.find_font("风格")
+    except ValueError:
+        reason = "no CJK font: install fonts-noto-cjk"
+        if os.environ.get("GANSTYLE_CJK_FONT_REQUIRED") == "1":
+            pytest.fail(reason + " (GANSTYLE_CJK_FONT_REQUIRED=1)")
+        pytest.skip(reason)
+
+
+def test_a_font_file_without_the_words_glyphs_is_refused_by_name():
+    dejavu = typography.font_path("sans")
+    assert typography.missing_glyphs("GAN", dejavu) == ""
+    assert typography.missing_glyphs("GAN风格风", dejavu) == "风格"  # each missing character once, in order
+    with pytest.raises(ValueError) as refused:
+        typography.glyph_mask("风格", font=dejavu)  # an explicit font file is honoured: no other font is taken
+    message = str(refused.value)
+    assert "风, 格" in message and "'风格'" in message and "fonts-noto-cjk" in message and "\n" not in message
+    assert typography.font_path(str(dejavu)) == dejavu  # a path is a font too
+    with pytest.raises(FileNotFoundError, match="no such font file"):
+        typography.glyph_mask("GAN", font="/nowhere/font.ttf")
+
+
+def test_with_no_installed_font_for_the_word_it_is_refused_in_one_line_and_in_the_explorer(monkeypatch):
+    from ganstyle_edu import nst, widgets
+
+    monkeypatch.setattr(typography, "installed_fonts", lambda text, style="sans": [])  # a machine without CJK fonts
+    expected = ("glyph_mask: no installed font has glyphs for 风, 格 in '风格' (DejaVuSans-Bold.ttf lacks them): "
+                "install a CJK font, e.g. `sudo apt install fonts-noto-cjk` on Debian/Ubuntu, "
+                "or pass font='/path/to/font.ttf'")
+    with pytest.raises(ValueError) as refused:
+        typography.glyph_mask("风格")
+    assert str(refused.value) == expected
+    painting = np.zeros((48, 48, 3), np.float32)
+    explorer = widgets.TypographyExplorer({"black": painting}, nst.NSTConfig(num_steps=2, jit_compile=False),
+                                          height=32, text="风格")
+    assert explorer.run()["error"] == "ValueError: " + expected
+    assert typography.glyph_mask("GAN").shape[0] == 128  # a word DejaVu writes needs no other font
+
+
+@pytest.mark.parametrize("font", ["sans", "serif", "mono"])
+def test_latin_words_keep_their_dejavu_font_and_pixels(font):
+    assert typography.find_font("GAN Hi", font) == (typography.font_path(font), 0)
+    np.testing.assert_array_equal(typography.glyph_mask("GAN Hi", 48, font),
+                                  typography.glyph_mask("GAN Hi", 48, typography.font_path(font)))
+
+
+def test_installed_fonts_prefer_the_words_language_then_the_style_upright_and_bold(monkeypatch):
+    zh, ja = {"zh-cn", "ja"}, {"ja"}
+    fonts = [("/f/serif-sc.ttc", 2, "Noto Serif CJK SC", "Bold", 200, 0, 0, zh),
+             ("/f/sans.ttc", 0, "Noto Sans CJK JP", "Bold", 200, 0, 0, ja),
+             ("/f/sans.ttc", 2, "Noto Sans CJK SC", "Bold", 200, 0, 0, zh),
+             ("/f/sans-light.ttc", 2, "Noto Sans CJK SC", "Light", 50, 0, 0, zh),
+             ("/f/sans-italic.ttf", 0, "Some Sans SC", "Bold Italic", 200, 100, 0, zh),
+             ("/f/mono.ttc", 7, "Noto Sans Mono CJK SC", "Bold", 200, 0, 0, zh),
+             ("/f/unifont.ttf", 0, "Unifont", "Medium", 100, 0, 100, set())]
+    monkeypatch.setattr(typography, "_fontconfig_fonts", lambda text: list(fonts))
+    from pathlib import Path
+
+    ranked = lambda text, style="sans": [(str(path), index) for path, index in  # noqa: E731
+                                         typography.installed_fonts(text, style)]
+    # Chinese faces first (SC), sans before the other styles (these by family name), upright, bold
+    assert ranked("风格") == [("/f/sans.ttc", 2), ("/f/sans-light.ttc", 2), ("/f/sans-italic.ttf", 0),
+                            ("/f/mono.ttc", 7), ("/f/serif-sc.ttc", 2), ("/f/sans.ttc", 0), ("/f/unifont.ttf", 0)]
+    assert ranked("风格", "serif")[0] == ("/f/serif-sc.ttc", 2)
+    assert ranked("风格", "mono")[0] == ("/f/mono.ttc", 7)
+    assert ranked("こんにちは")[0] == ("/f/sans.ttc", 0)  # kana: the Japanese face
+    assert all(isinstance(path, Path) for path, _ in typography.installed_fonts("风格"))
+
+
+def test_a_chinese_word_renders_ink_whose_legibility_is_measured():
+    path, index = _cjk_font_or_skip()
+    assert typography.missing_glyphs("风格", path, index) == ""
+    mask = typography.glyph_mask("风格", height=64)
+    assert mask.dtype == np.float32 and mask.shape[0] == 64 and mask.max() == 1.0
+    assert 0.1 < (mask > 0.5).mean() < 0.7                    # bold strokes: a good share of ink
+    assert mask.shape[1] > 1.6 * typography.glyph_mask("风", height=64).shape[1]  # two characters side by side
+    # not empty boxes: a font's missing-glyph box is the same for 风 and 格; their real glyphs share little ink
+    feng, ge = typography.glyph_mask("风", height=64) > 0.5, typography.glyph_mask("格", height=64) > 0.5
+    width = min(feng.shape[1], ge.shape[1])
+    feng, ge = feng[:, :width], ge[:, :width]
+    assert (feng & ge).sum() / (feng | ge).sum() < 0.6
+    # the legibility notebook 10 measures: a clean print reads, half of it erased reads as the ink left
+    page = typography.text_image(mask)
+    assert typography.legibility(page, mask) > 0.95
+    erased = page.copy()
+    erased[:, : page.shape[1] // 2] = 0.95
+    expected = (mask[:, page.shape[1] // 2:] > 0.5).sum() / (mask > 0.5).sum()
+    assert typography.legibility(erased, mask, threshold=0.5) == pytest.approx(expected, abs=0.01)
+
+
+def test_the_explorer_paints_a_chinese_word():
+    from ganstyle_edu import nst, widgets
+
+    _cjk_font_or_skip()
+    painting = np.random.default_rng(0).random((48, 48, 3)).astype(np.float32)
+    explorer = widgets.TypographyExplorer({"noise": painting}, nst.NSTConfig(num_steps=2, jit_compile=False),
+                                          height=32, text="风格")
+    state = explorer.run()
+    assert "error" not in state, state
+    mask = typography.glyph_mask("风格", height=32)
+    assert state["image"].shape == mask.shape + (3,)
+    assert state["legibility"] == pytest.approx(typography.legibility(state["image"], mask))
+
+
+def test_without_fontconfig_the_font_folders_are_searched(monkeypatch):
+    import shutil
+
+    expected = typography.installed_fonts("GAN风格")
+    which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *args, **kwargs: None if name == "fc-list"
+                        else which(name, *args, **kwargs))
+    assert typography._fontconfig_fonts("GAN") is None
+    found = typography.installed_fonts("GAN风格")
+    for path, index in found:
+        assert typography.missing_glyphs("GAN风格", path, index) == ""
+    assert bool(found) == bool(expected)  # the same fonts on disk: both find one, or neither
+    if found:
+        assert found[0] in expected
+
+
 def test_otsu_splits_two_clusters_between_them():
     rng = np.random.default_rng(0)
     values = np.concatenate([rng.normal(0.2, 0.03, 500), rng.normal(0.7, 0.03, 300)])
