@@ -417,8 +417,10 @@ def main(argv: list[str] | None = None) -> int:
                        help="first steps that teach the network to copy the photo (cheap: no VGG)")
     train.add_argument("--style-warmup-steps", type=_number(int, 0), default=None,
                        help="then the style weight rises from 0 to β over this many steps")
-    train.add_argument("--loss-dtype", choices=("bfloat16", "float32"), default=None,
-                       help="precision of the VGG loss network (bfloat16: about 2× faster on CPUs with AVX-512 BF16)")
+    train.add_argument("--loss-dtype", choices=("auto", "bfloat16", "float32"), default=None,
+                       help="precision of the VGG loss network (default auto: bfloat16 where the hardware has it — "
+                            "about 2× faster on a GPU or a CPU with AVX-512 BF16 — else float32; emulated "
+                            "bfloat16 is about 10× slower)")
     train.add_argument("--batch-size", type=_number(int, 1, 4096), default=None,
                        help="crops per step (default 4); under a strategy, the global batch over all replicas")
     _add_strategy_options(train)

@@ -26,7 +26,7 @@ from .stylemodel import INTERPOLATIONS, OUTPUT_UPSAMPLINGS, PADDINGS, style_gene
 # Magenta's image_stylization layers, which the shipped network uses with equal weights
 MAGENTA_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3")
 BALANCED = "balanced"  # style_layer_weights: 1 / D̄_l per layer, resolved when a trainer is built
-LOSS_DTYPES = ("float32", "bfloat16")
+LOSS_DTYPES = ("float32", "bfloat16", "auto")  # auto: bfloat16 where the hardware computes it natively
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,7 +39,8 @@ class StyleNetConfig:
     real patches for D are taken. learning_rate: Adam's, decayed along a cosine to
     ``final_learning_rate`` at ``num_steps``. adversarial_weight: λ (0: Johnson's baseline, no D).
     gan_loss: the PatchGAN's loss (see ganstyle_edu.losses.ADVERSARIAL_LOSSES). Network shape: see
-    :func:`ganstyle_edu.stylemodel.build_style_generator`. loss_dtype: the loss network's precision.
+    :func:`ganstyle_edu.stylemodel.build_style_generator`. loss_dtype: the loss network's precision
+    ("auto": bfloat16 where the hardware computes it natively, else float32; see ``features.native_bfloat16``).
     identity_steps: the first steps train T(x) ≈ x on pixels (mean squared error; no VGG, so they are cheap):
     the network starts from the photo, as Gatys' optimisation does, rather than from grey noise.
     style_warmup_steps: after those, the style term's weight rises linearly from 0 to β over these steps.
@@ -77,7 +78,7 @@ class StyleNetConfig:
     style_layers: tuple = MAGENTA_LAYERS  # or features.STYLE_LAYERS: Gatys' five, block1_conv1 … block5_conv1
     style_layer_weights: tuple | str | None = None  # one per style layer; None: 1 each; "balanced": 1 / D̄_l
     content_layer: str = "block3_conv3"
-    loss_dtype: str = "bfloat16"
+    loss_dtype: str = "auto"
     min_scale: float = 0.5
     color_jitter: float = 0.1
     identity_steps: int = 300

@@ -46,7 +46,9 @@ its mean photo-to-painting distance over the bundled paintings
 layer starts near 1 and β alone sets the style's strength (the shipped recipe,
 :func:`ganstyle_edu.styleconfig.shipped_recipe`: Gatys' five layers, β = 1.5·10⁷, bilinear up-sampling, one step
 down). The loss network may run in
-bfloat16 (``loss_dtype``): about twice as fast on a CPU with AVX-512 BF16; evaluation uses float32.
+bfloat16 (``loss_dtype``): about twice as fast where the hardware computes bfloat16 (a GPU, a CPU with AVX-512 BF16
+or AMX), about ten times slower where it is emulated; "auto" (the default) picks it only where it is native.
+Evaluation uses float32.
 """
 from __future__ import annotations
 
@@ -54,6 +56,7 @@ import dataclasses
 import json
 import math
 import time
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -64,7 +67,7 @@ from .checkpoints import (checkpoint_folder, load_optimizer_state, load_weights,
                           write_checkpoint)
 from .provenance import close_segment, config_changes, file_sha256, machine, next_segment, record_text
 from .config import import_tensorflow, seeded_initial_weights
-from .features import FeatureExtractor
+from .features import FeatureExtractor, native_bfloat16
 from .gram import gram_matrix
 from .images import atomic_path, atomic_write, load_image, resize
 from .losses import content_loss, discriminator_loss, generator_loss, style_loss, total_variation_loss
@@ -113,6 +116,10 @@ class StyleNetTrainer:
         layers = list(dict.fromkeys(tuple(config.style_layers) + (config.content_layer,)))
         if extractor is not None:
             distribute.check_created_in_scope(self.strategy, extractor.model, "extractor")
+        if config.loss_dtype == "bfloat16" and not native_bfloat16():
+            warnings.warn("StyleNetConfig(loss_dtype='bfloat16') on a machine without bfloat16 arithmetic (no GPU, "
+                          "no AVX-512 BF16 or AMX): the loss network is emulated, about 10x slower than float32; "
+                          "use loss_dtype='auto' or 'float32'", stacklevel=3)
         self.extractor = extractor or FeatureExtractor(layers, compute_dtype=config.loss_dtype)
         self.style_images = [resize(load_image(style_path(style)), config.style_size) for style in config.styles]
         grams = [self.extractor(image) for image in self.style_images]
@@ -370,6 +377,7 @@ def finetune_config(style, source=None, num_steps: int = 1500, **changes) -> Sty
                                 "`ganstyle-edu train-style` first")
     base = config_from_record(json.loads(record_path(source).read_text()), record_path(source))
     settings = {"styles": (style,), "contents": (), "init_from": str(source), "train_norms_only": True,
+                "loss_dtype": "auto",  # a new run: the precision that is fast on this machine
                 "num_steps": num_steps, "identity_steps": 0, "style_warmup_steps": 0, "learning_rate": 1e-2,
                 "final_learning_rate": 1e-3, **changes}
     return dataclasses.replace(base, **settings)
@@ -407,6 +415,7 @@ def provenance(trainer: StyleNetTrainer) -> dict:
     curves["step"] = [min(i + every, trainer.step_count) for i in range(0, trainer.step_count, every)]
     return {"config": dataclasses.asdict(trainer.config), "styles": list(trainer.config.style_names),
             "steps": trainer.step_count, "train_seconds": round(trainer.seconds, 1),
+            "loss_dtype_used": trainer.extractor.compute_dtype,
             "segments": trainer.closed_segments(), "machine": machine(),
             "final_losses": last, "mean_losses_last_50": tail, "data_sha256": data_checksum(trainer.config),
             "tensorflow": tf.__version__, "keras": keras.__version__, "history_every_10_steps": curves}

@@ -153,3 +153,27 @@ def test_a_bfloat16_extractor_returns_float32_close_to_the_float32_one(tubingen_
         assert 0 < error < 0.03, layer  # bfloat16 keeps 8 bits of mantissa: close, not equal
     with pytest.raises(ValueError, match="compute_dtype='float16'"):
         FeatureExtractor(layers, compute_dtype="float16")
+
+
+def test_bfloat16_counts_as_native_only_with_the_cpu_flags_that_compute_it():
+    from ganstyle_edu.features import native_bfloat16
+
+    zen3 = "flags : fpu sse sse2 avx avx2 fma f16c"                        # AVX2 only: bfloat16 is emulated
+    sapphire_rapids = "flags : avx2 avx512f avx512_bf16 amx_bf16 amx_tile"
+    zen4 = "flags : avx2 avx512f avx512bw avx512_bf16 avx512_vnni"
+    assert not native_bfloat16(zen3) and native_bfloat16(sapphire_rapids) and native_bfloat16(zen4)
+    assert not native_bfloat16("flags : avx512f avx512bw avx512_vnni")  # AVX-512 without BF16 is not enough
+    assert not native_bfloat16("flags : avx512_bf16x")                  # a whole flag, not a prefix
+
+
+def test_auto_picks_bfloat16_exactly_where_it_is_native(monkeypatch):
+    from ganstyle_edu import features
+
+    for native, expected in ((True, "bfloat16"), (False, "float32")):
+        monkeypatch.setattr(features, "native_bfloat16", lambda cpu_flags=None, native=native: native)
+        assert features.resolve_compute_dtype("auto") == expected
+        assert FeatureExtractor(["block1_conv1"], compute_dtype="auto").compute_dtype == expected
+        assert features.resolve_compute_dtype("bfloat16") == "bfloat16"   # an explicit choice is kept
+        assert features.resolve_compute_dtype("float32") == "float32"
+    with pytest.raises(ValueError, match="float16"):
+        features.resolve_compute_dtype("float16")

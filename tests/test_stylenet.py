@@ -498,3 +498,19 @@ def test_shipped_styles_move_a_held_out_photo_towards_their_painting(stylenet, s
         painting = resize(data.sample(name), 128)
         stylised = stylegen.stylize_with(stylenet.pretrained(name)[0], photo)
         assert metrics.style_distance(stylised, painting) < 0.5 * metrics.style_distance(photo, painting), name
+
+
+def test_the_loss_precision_is_the_one_this_machine_computes_fast(stylenet, monkeypatch):
+    """bfloat16 is emulated (≈ 10× slower) on a CPU without AVX-512 BF16 or AMX: new runs choose, and asking for it
+    there warns; the record says which precision the run used."""
+    from ganstyle_edu import features
+
+    assert stylenet.StyleNetConfig().loss_dtype == "auto" and stylenet.finetune_config("autumn").loss_dtype == "auto"
+    monkeypatch.setattr(features, "native_bfloat16", lambda cpu_flags=None: False)
+    monkeypatch.setattr(stylenet, "native_bfloat16", lambda cpu_flags=None: False)
+    trainer = stylenet.StyleNetTrainer(_tiny(stylenet, loss_dtype="auto"))
+    assert trainer.extractor.compute_dtype == "float32"
+    assert stylenet.provenance(trainer)["loss_dtype_used"] == "float32"
+    with pytest.warns(UserWarning, match="about 10x slower"):
+        trainer = stylenet.StyleNetTrainer(_tiny(stylenet, loss_dtype="bfloat16"))
+    assert trainer.extractor.compute_dtype == "bfloat16"  # an explicit choice is kept, with the warning
