@@ -143,6 +143,7 @@ TYPOGRAPHY = {
     "a citation with ASCII parentheses (write Gatys et al.（2016）)": re.compile(r"et al\. \("),
     "a citation without its comma (write （Li et al., 2017）)": re.compile(r"et al\. \d{4}"),
     "a space after ） before Chinese text": re.compile(r"） +[\u4e00-\u9fff]"),
+    "a space between two Chinese characters": re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]"),
 }
 
 
@@ -169,7 +170,55 @@ def test_chinese_prose_follows_zh_cn_typography():
 
 
 def test_the_typography_check_can_fail():
-    bad = '他说「好」，"colour 3" 占 72 %。《星月夜》(*The Starry Night*) 见 Gatys et al. (2016) 和（Li et al. 2017） 一文。'
+    bad = '他说「好」，"colour 3" 占 72 %。《星月夜》(*The Starry Night*) 见 Gatys et al. (2016) 和（Li et al. 2017） 一文的 图宾根。'
     assert len(_typography_problems(bad)) == len(TYPOGRAPHY)
     good = "他说“好”，`colour 3` 占 72%。《星月夜》（*The Starry Night*）见 Gatys et al.（2016）和（Li et al., 2017）一文。`x = \"a\"`"
     assert _typography_problems(good) == []
+
+
+# README.zh-CN.md translates every section of README.md, in the same order, plus one section of its own for readers
+# in mainland China. A section added to README.md fails here until the Chinese README has it too.
+README_SECTIONS_ZH = {
+    "Quick start": "快速开始",
+    "The notebooks": "课程目录",
+    "Benchmarks": "基准测试",
+    "Exercises": "练习",
+    "Teaching this course": "用本课程授课",
+    "Running one notebook fast": "快速运行单个 notebook",
+    "Google Colab": "Google Colab",
+    "Pinned versions": "固定版本",
+    "conda": "conda",
+    "Check your setup": "检查你的环境",
+    "Command line": "命令行",
+    "Training on more machines": "在更多机器上训练",
+    "Troubleshooting": "常见问题与故障排除",
+    "Layout": "目录结构",
+    "Credits": "致谢与许可",
+}
+CHINA_SECTION, CHINA_SECTION_AFTER = "在中国大陆安装", "快速开始"
+
+
+def _sections(markdown):
+    return [line[3:].strip() for line in markdown.splitlines() if line.startswith("## ")]
+
+
+def test_chinese_readme_has_every_section_of_the_english_one():
+    english = _sections((ROOT / "README.md").read_text(encoding="utf-8"))
+    untranslated = [s for s in english if s not in README_SECTIONS_ZH]
+    assert not untranslated, f"README.md sections with no Chinese counterpart: {untranslated} (translate them " \
+                             "into README.zh-CN.md and add them to README_SECTIONS_ZH)"
+    expected = [README_SECTIONS_ZH[s] for s in english]
+    expected.insert(expected.index(CHINA_SECTION_AFTER) + 1, CHINA_SECTION)
+    assert _sections((ROOT / "README.zh-CN.md").read_text(encoding="utf-8")) == expected
+
+
+def test_chinese_readme_install_notes_hold_for_the_makefile():
+    """What 在中国大陆安装 promises: PIP_INDEX_URL reaches every pip call, and NOTEBOOKS picks the folder lab opens."""
+    chinese = (ROOT / "README.zh-CN.md").read_text(encoding="utf-8")
+    for command in ("PIP_INDEX_URL=https://pypi.tuna.tsinghua.edu.cn/simple make lab", "make wheelhouse",
+                    "make lab WHEELHOUSE=wheelhouse", "make lab NOTEBOOKS=notebooks/zh", "custom_channels:"):
+        assert command in chinese, command
+    makefile = (ROOT / "Makefile").read_text()
+    pip_calls = re.findall(r"-m pip (?:install|download)[^\n]*", makefile)
+    assert pip_calls and not [c for c in pip_calls if re.search(r"--index-url|--extra-index-url| -i ", c)]
+    assert re.search(r"^lab:.*\n\t\$\(BIN\)/jupyter lab \$\(NOTEBOOKS\) ", makefile, re.M)

@@ -1,5 +1,6 @@
-"""Notebook 06's exercises (06_gan_style_transfer): instance normalisation with one style's (γ, β), the number of
-(γ, β) a style has, and whether a 50/50 blend of two styles paints the average of the two.
+"""Notebook 06's exercises: instance normalisation with one style's (γ, β) and the number of (γ, β) a style has
+(part 1, 06_gan_style_transfer), and whether a 50/50 blend of two styles paints the average of the two (part 2,
+06_gan_style_transfer_part2).
 
 ``EXERCISES`` lists them in order; ``ganstyle_edu.exercises`` collects them into its registry. Introduced in
 notebook 06.

@@ -1,5 +1,6 @@
-"""Notebook 09's exercises (09_evaluating_style_transfer): Spearman's rank correlation, the break-even number of
-photos of a trained network, and the share of the way from the photo to the reference a result covers.
+"""Notebook 09's exercises: the break-even number of photos of a trained network and the share of the way from the
+photo to the reference a result covers (part 1, 09_evaluating_style_transfer), and Spearman's rank correlation
+(part 2, 09_evaluating_style_transfer_part2).
 
 ``EXERCISES`` lists them in order; ``ganstyle_edu.exercises`` collects them into its registry. Introduced in
 notebook 09.
@@ -86,8 +87,9 @@ def _check_break_even(answer) -> tuple[bool, str]:
 
 EXERCISES.append(Exercise(
     id="09.2",
-    task="Predict: training took 4,157 s; the network stylises a photo in 0.14 s, converged Gatys in 179 s. From "
-         "which number of photos is the network cheaper in total?",
+    task="Predict, with round times that do not depend on your machine: training took 4,157 s; the network "
+         "stylises a photo in 0.14 s, converged Gatys in 179 s. From which number of photos is the network cheaper "
+         "in total?",
     check=_check_break_even, hint="n photos cost 4,157 + 0.14 n with the network, 179 n with Gatys.",
     solution=lambda: 24, answer_is_function=False, mistakes=_BREAK_EVEN_MISTAKES,
     wrong=((100, "is not it"), (23.2, "a whole number of photos")),
