@@ -144,6 +144,8 @@ TYPOGRAPHY = {
     "a citation without its comma (write （Li et al., 2017）)": re.compile(r"et al\. \d{4}"),
     "a space after ） before Chinese text": re.compile(r"） +[\u4e00-\u9fff]"),
     "a space between two Chinese characters": re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]"),
+    "an English label in “ ” (gloss it as a code span: `painting`)": re.compile(r"“[A-Za-z][A-Za-z0-9 ._'-]*”"),
+    "等人 in a citation (the edition writes et al.)": re.compile(r"[A-Z][a-z]+ 等人"),
 }
 
 
@@ -170,7 +172,7 @@ def test_chinese_prose_follows_zh_cn_typography():
 
 
 def test_the_typography_check_can_fail():
-    bad = '他说「好」，"colour 3" 占 72 %。《星月夜》(*The Starry Night*) 见 Gatys et al. (2016) 和（Li et al. 2017） 一文的 图宾根。'
+    bad = '他说「好」，"colour 3" 占 72 %。《星月夜》(*The Starry Night*) 见 Gatys et al. (2016) 和（Li et al. 2017） 一文的 图宾根，判为“painting”，见 Gatys 等人。'
     assert len(_typography_problems(bad)) == len(TYPOGRAPHY)
     good = "他说“好”，`colour 3` 占 72%。《星月夜》（*The Starry Night*）见 Gatys et al.（2016）和（Li et al., 2017）一文。`x = \"a\"`"
     assert _typography_problems(good) == []
