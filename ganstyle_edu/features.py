@@ -16,6 +16,7 @@ import os
 import re
 import socket
 import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -198,11 +199,15 @@ def native_bfloat16(cpu_flags: str | None = None) -> bool:
 
 def resolve_compute_dtype(compute_dtype: str) -> str:
     """"auto" → "bfloat16" where the hardware computes it natively (:func:`native_bfloat16`), else "float32";
-    "float32" and "bfloat16" stay as they are (notebook 06)."""
+    "float32" and "bfloat16" stay as they are — an explicit "bfloat16" without native arithmetic warns (notebook 06)."""
     if compute_dtype not in COMPUTE_DTYPES:
         raise ValueError(f"compute_dtype={compute_dtype!r}; use one of {', '.join(COMPUTE_DTYPES)}")
     if compute_dtype == "auto":
         return "bfloat16" if native_bfloat16() else "float32"
+    if compute_dtype == "bfloat16" and not native_bfloat16():
+        warnings.warn("compute_dtype='bfloat16' (a style trainer's loss_dtype) on a machine without bfloat16 "
+                      "arithmetic (no GPU, no AVX-512 BF16 or AMX): the loss network is emulated, about 10x slower "
+                      "than float32; use 'auto' or 'float32'", stacklevel=3)
     return compute_dtype
 
 
@@ -252,9 +257,10 @@ class FeatureExtractor:
                              "(or the papers' names, e.g. relu3_1 for block3_conv1)")
         wanted = {canonical_layer(layer) for layer in self.layers}
         deepest = max(order.index(name) for name in wanted)
-        if compute_dtype not in COMPUTE_DTYPES:
-            raise ValueError(f"FeatureExtractor: compute_dtype={compute_dtype!r}; use one of {', '.join(COMPUTE_DTYPES)}")
-        self.compute_dtype = compute_dtype = resolve_compute_dtype(compute_dtype)
+        try:
+            self.compute_dtype = compute_dtype = resolve_compute_dtype(compute_dtype)
+        except ValueError as error:
+            raise ValueError(f"FeatureExtractor: {error}") from None
         inputs = keras.Input(shape=(None, None, 3), name="preprocessed_bgr")
         x, outputs = inputs, {}
         in_strategy = tf.distribute.has_strategy()  # the shared cached layers live outside any strategy's scope

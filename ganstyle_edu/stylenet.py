@@ -56,7 +56,6 @@ import dataclasses
 import json
 import math
 import time
-import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -67,7 +66,7 @@ from .checkpoints import (checkpoint_folder, load_optimizer_state, load_weights,
                           write_checkpoint)
 from .provenance import close_segment, config_changes, file_sha256, machine, next_segment, record_text
 from .config import import_tensorflow, seeded_initial_weights
-from .features import FeatureExtractor, native_bfloat16
+from .features import FeatureExtractor
 from .gram import gram_matrix
 from .images import atomic_path, atomic_write, load_image, resize
 from .losses import content_loss, discriminator_loss, generator_loss, style_loss, total_variation_loss
@@ -116,10 +115,6 @@ class StyleNetTrainer:
         layers = list(dict.fromkeys(tuple(config.style_layers) + (config.content_layer,)))
         if extractor is not None:
             distribute.check_created_in_scope(self.strategy, extractor.model, "extractor")
-        if config.loss_dtype == "bfloat16" and not native_bfloat16():
-            warnings.warn("StyleNetConfig(loss_dtype='bfloat16') on a machine without bfloat16 arithmetic (no GPU, "
-                          "no AVX-512 BF16 or AMX): the loss network is emulated, about 10x slower than float32; "
-                          "use loss_dtype='auto' or 'float32'", stacklevel=3)
         self.extractor = extractor or FeatureExtractor(layers, compute_dtype=config.loss_dtype)
         self.style_images = [resize(load_image(style_path(style)), config.style_size) for style in config.styles]
         grams = [self.extractor(image) for image in self.style_images]

@@ -507,7 +507,6 @@ def test_the_loss_precision_is_the_one_this_machine_computes_fast(stylenet, monk
 
     assert stylenet.StyleNetConfig().loss_dtype == "auto" and stylenet.finetune_config("autumn").loss_dtype == "auto"
     monkeypatch.setattr(features, "native_bfloat16", lambda cpu_flags=None: False)
-    monkeypatch.setattr(stylenet, "native_bfloat16", lambda cpu_flags=None: False)
     trainer = stylenet.StyleNetTrainer(_tiny(stylenet, loss_dtype="auto"))
     assert trainer.extractor.compute_dtype == "float32"
     assert stylenet.provenance(trainer)["loss_dtype_used"] == "float32"

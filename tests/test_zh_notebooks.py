@@ -34,12 +34,12 @@ def _source(cell):
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
 
-def _prose(markdown):
-    """The words a reader reads: no code, formulas, link targets, HTML tags or URLs."""
-    text = re.sub(r"```.*?```", " ", markdown, flags=re.S)
-    text = re.sub(r"`[^`]*`", " ", text)
-    text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$", " ", text, flags=re.S)
-    text = re.sub(r"\]\([^)]*\)|<[^>]+>|https?://\S+", " ", text)
+def _prose(markdown, mark=" "):
+    """The words a reader reads: code, formulas, link targets, HTML tags and URLs each become ``mark``."""
+    text = re.sub(r"```.*?```", mark, markdown, flags=re.S)
+    text = re.sub(r"`[^`]*`", mark, text)
+    text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$", mark, text, flags=re.S)
+    text = re.sub(r"\]\([^)]*\)|<[^>]+>|https?://\S+", mark, text)
     return text
 
 
@@ -150,10 +150,7 @@ TYPOGRAPHY = {
 
 
 def _typography_problems(markdown):
-    kept = markdown.replace("§", "")
-    for pattern in (r"```.*?```", r"`[^`]*`", r"\$\$.*?\$\$|\$[^$]*\$", r"\]\([^)]*\)|<[^>]+>|https?://\S+"):
-        kept = re.sub(pattern, "§", kept, flags=re.S)  # code, formulas and links: a mark, so no rule sees them
-    prose = kept
+    prose = _prose(markdown.replace("§", ""), mark="§")  # a mark, not a space: no rule sees a removed span
     return [rule for rule, pattern in TYPOGRAPHY.items() if pattern.search(prose)]
 
 
