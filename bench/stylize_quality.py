@@ -24,7 +24,7 @@ the scorecard:
    (1 = all of it). block1–2 hold colour and fine grain, block4–5 the larger structures (strokes, swirls);
 2. **content SSIM** with the photo (``metrics.content_preservation``), **SWD** of patches against the painting
    (``metrics.sliced_wasserstein``, mean over levels), **checkerboard energy** (``models.checkerboard_energy``,
-   period 2) and the **border band** (``metrics.border_band``, 8 px);
+   period 2) and the **border band** (``artefacts.border_band``, 8 px);
 3. **Johnson's yardstick** on the network's objective (not with ``--quick``): the L-BFGS iteration at which
    Gatys' loss first reaches L(T(x)) (``nst.equivalent_iterations``), started from white noise — Johnson et
    al.'s protocol (§4.1, 50–100 for their networks at 256 px) — and from the photo. A network that barely moves
@@ -70,16 +70,16 @@ def peer_stylizer():
 
 def image_card(image, photo, painting, extractor, photo_streaks: float) -> dict:
     """Every image measure of one result against its photo and the painting (both at SIZE); photo_streaks: the
-    photo's metrics.streak_energy, computed once per pair."""
-    from ganstyle_edu import metrics, models
+    photo's artefacts.streak_energy, computed once per pair."""
+    from ganstyle_edu import artefacts, metrics, models
 
     even = image[: image.shape[0] // 2 * 2, : image.shape[1] // 2 * 2]  # checkerboard_energy needs even sides
     return {"share": metrics.style_share_of_the_way(image, photo, painting, extractor=extractor),
             "content_ssim": metrics.content_preservation(image, photo),
             "swd": metrics.sliced_wasserstein(image, painting)["mean"],
             "checkerboard": models.checkerboard_energy(even),
-            "border_band": metrics.border_band(image),
-            "streaks": metrics.streak_energy(image) / max(photo_streaks, 1e-12)}
+            "border_band": artefacts.border_band(image),
+            "streaks": artefacts.streak_energy(image) / max(photo_streaks, 1e-12)}
 
 
 def evaluate_pair(generator, config, photo, painting, painting_full, peer, extractors, quick: bool,
@@ -87,7 +87,7 @@ def evaluate_pair(generator, config, photo, painting, painting_full, peer, extra
     """One style × one photo: ({method: card} with the yardstick, {method: image})."""
     import numpy as np
 
-    from ganstyle_edu import metrics, nst, stylegen, stylenet
+    from ganstyle_edu import artefacts, metrics, nst, stylegen, stylenet
     from ganstyle_edu.images import resize
 
     start = time.perf_counter()
@@ -109,7 +109,7 @@ def evaluate_pair(generator, config, photo, painting, painting_full, peer, extra
                 images["gatys"] = np.asarray(run["snapshots"][GATYS_ITERATIONS])
                 result["gatys_seconds"] = run["seconds"]
         result["network_loss"] = network_loss
-    photo_streaks = metrics.streak_energy(photo)
+    photo_streaks = artefacts.streak_energy(photo)
     for method, image in images.items():
         result[method] = image_card(image, photo, painting, extractors["gatys_layers"], photo_streaks)
     return result, images

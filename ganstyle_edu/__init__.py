@@ -3,7 +3,8 @@
 Modules, one per concept (each docstring names the notebook that introduces it): config (run modes,
 set-up), distribute (data parallelism: training on several devices or machines), images (loading/saving), data (bundled samples), features (pretrained VGG features, offline),
 gram (Gram matrices, mean/std, MMD), losses (content, style, TV; the adversarial GAN losses), metrics
-(style distance, SWD, KID, content preservation, sample diversity), nst (optimisation-based style
+(style distance, SWD, KID, content preservation, sample diversity), artefacts (a style network's border band
+and streaks as numbers), nst (optimisation-based style
 transfer), gan_theory (the GAN game on 1-D densities), toy2d (GANs in two dimensions, mode collapse),
 models (the DCGAN, the spatial generator, the PatchGAN), stylemodel (the feed-forward style network: its
 layers and builder), gan (GAN training), callbacks (watching it train: curves, samples, health, checkpoints),

@@ -7,7 +7,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "ganstyle_edu"
 
 # Lowest first. A module may import (at top level or inside a function) only modules listed before it.
-ORDER = ("images", "gan_theory", "shipped", "provenance", "config", "distribute", "checkpoints", "gram", "augment", "stylemodel", "models", "features", "data", "losses", "metrics",
+ORDER = ("images", "gan_theory", "shipped", "provenance", "config", "distribute", "checkpoints", "gram", "augment", "stylemodel", "models", "features", "data", "losses", "metrics", "artefacts",
          "latent", "evaluation", "typography", "saliency", "featureviz", "nst", "stylegen", "callbacks", "gan",
          "toy2d", "paintgan", "dissect", "styleconfig", "stylenet", "exercises", "viz", "widgets", "cli")
 # Inside a subpackage, lowest first: a module may import the package's modules below the subpackage in ORDER and

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
-from ganstyle_edu import data, images, metrics
+from ganstyle_edu import artefacts, data, images, metrics
 from ganstyle_edu.config import import_tensorflow
 from ganstyle_edu.features import FeatureExtractor
 
@@ -332,14 +332,14 @@ def test_extractor_without_the_layers_is_refused(painting):
 def test_border_band_measures_a_light_or_dark_frame():
     rng = np.random.default_rng(0)
     image = np.full((64, 80, 3), 0.5, np.float32) + 0.01 * rng.standard_normal((64, 80, 3)).astype(np.float32)
-    assert abs(metrics.border_band(image)) < 0.01
+    assert abs(artefacts.border_band(image)) < 0.01
     framed = image.copy()
     framed[:8], framed[-8:], framed[:, :8], framed[:, -8:] = 0.9, 0.9, 0.9, 0.9
-    assert metrics.border_band(framed) == pytest.approx(0.4, abs=0.01)
+    assert artefacts.border_band(framed) == pytest.approx(0.4, abs=0.01)
     framed[:4] = 0.1  # only part of the ring: a weaker, darker band on one side
-    assert metrics.border_band(framed) < 0.4
+    assert artefacts.border_band(framed) < 0.4
     with pytest.raises(ValueError, match="no inner ring of width 8"):
-        metrics.border_band(image[:30])
+        artefacts.border_band(image[:30])
 
 
 def _streak_loop(image, tile):
@@ -365,11 +365,11 @@ def _streak_loop(image, tile):
 def test_streak_energy_against_a_loop_and_its_two_anchors():
     rng = np.random.default_rng(0)
     noise = rng.uniform(0, 1, (70, 100, 3))  # two rows and three columns of 32-px tiles, remainders ignored
-    assert metrics.streak_energy(noise) == pytest.approx(_streak_loop(noise, 32), rel=1e-6)  # float32 luminance
-    assert 0.5 < metrics.streak_energy(noise) < 2  # detail without direction: about 1
+    assert artefacts.streak_energy(noise) == pytest.approx(_streak_loop(noise, 32), rel=1e-6)  # float32 luminance
+    assert 0.5 < artefacts.streak_energy(noise) < 2  # detail without direction: about 1
     stripes = np.repeat(rng.uniform(0, 1, (1, 96, 1)), 64, axis=0).repeat(3, axis=2)  # the same row everywhere
-    assert metrics.streak_energy(stripes, tile=16) == pytest.approx(8.0)  # pure vertical lines: tile / 2
-    assert metrics.streak_energy(stripes.swapaxes(0, 1), tile=16) == pytest.approx(8.0)  # and horizontal ones
-    assert metrics.streak_energy(np.full((40, 40, 3), 0.3)) == 0.0  # every tile flat
+    assert artefacts.streak_energy(stripes, tile=16) == pytest.approx(8.0)  # pure vertical lines: tile / 2
+    assert artefacts.streak_energy(stripes.swapaxes(0, 1), tile=16) == pytest.approx(8.0)  # and horizontal ones
+    assert artefacts.streak_energy(np.full((40, 40, 3), 0.3)) == 0.0  # every tile flat
     with pytest.raises(ValueError, match="no 32×32 tile"):
-        metrics.streak_energy(noise[:20])
+        artefacts.streak_energy(noise[:20])
