@@ -41,6 +41,8 @@ def test_notebook_hygiene(path):
     nb = _cells(path)
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
     assert "widgets" not in nb["metadata"], "saved widget state: strip it (nbconvert store_widget_state=False)"
+    ids = [cell.get("id") for cell in nb["cells"]]  # nbformat 4.5: every cell has an id, each its own
+    assert None not in ids and len(set(ids)) == len(ids), f"cells {[i for i, c in enumerate(ids) if c is None]} lack an id"
     code = [c for c in nb["cells"] if c["cell_type"] == "code" and _source(c).strip()]
     counts = [c["execution_count"] for c in code]
     assert counts == list(range(1, len(code) + 1)), f"not one clean top-to-bottom run: {counts}"
