@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.installed-lab
+BOOK_STAMP := $(VENV)/.installed-book
 NOTEBOOKS ?= notebooks
 # `make test` runs test files (and notebooks) on TEST_WORKERS processes at once, each file whole in one of them
 # (pytest-xdist, --dist loadfile: a notebook's cells and a module's fixtures stay together); TEST_WORKERS=0: one process
@@ -23,7 +24,7 @@ WHEELHOUSE_DIR ?= wheelhouse
 PLATFORMS ?=
 PY_VERSION ?= 3.11
 
-.PHONY: lab test install unit notebooks-test execute-notebooks zh-notebooks doctor clean wheelhouse slides constraints
+.PHONY: lab test install book book-install unit notebooks-test execute-notebooks zh-notebooks doctor clean wheelhouse slides constraints
 
 $(BIN)/python:
 	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
@@ -45,6 +46,18 @@ $(LAB_STAMP): pyproject.toml setup.py $(CONSTRAINTS) | $(BIN)/python
 	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) $(PINNED) --upgrade pip
 	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) $(PINNED) -e .
 	touch $(LAB_STAMP)
+
+# `make book`: the course as a static, searchable site of both editions from the committed runs (nothing is
+# executed): book/_build/html, the Chinese edition under zh/ (tools/book.py; Sphinx warnings are errors).
+$(BOOK_STAMP): pyproject.toml setup.py $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) $(PINNED) --upgrade pip
+	$(BIN)/python -m pip install $(FROM_WHEELHOUSE) $(PINNED) -e ".[book]"
+	touch $(BOOK_STAMP)
+
+book-install: $(BOOK_STAMP)
+
+book: $(BOOK_STAMP)
+	$(BIN)/python tools/book.py
 
 # Pin what passed: after `make clean && make install CONSTRAINTS= && make test` (the newest releases, tested),
 # `make constraints` writes every installed distribution's version into constraints.txt (commit it).
@@ -114,4 +127,4 @@ slides: $(STAMP)
 	rm -rf slides/marked
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache book/_build

@@ -1,5 +1,9 @@
-"""Shared fixtures. TensorFlow is imported once, quietly, through the package."""
+"""Shared fixtures. TensorFlow is imported once, quietly, through the package; the browser tests
+(tests/test_browser.py, tests/test_book.py) share one headless Chromium per test file."""
 import os
+import shutil
+import socket
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -26,3 +30,50 @@ def tubingen_64():
     from ganstyle_edu import data, images
 
     return images.resize_and_crop(data.sample("tubingen"), 64)
+
+
+# The system Chromium, driven by Playwright (no browser download). Without one the browser tests skip, unless
+# GANSTYLE_BROWSER_REQUIRED=1 (as `.ci/run` sets when it has installed Chromium), where they fail.
+BROWSER_REQUIRED = os.environ.get("GANSTYLE_BROWSER_REQUIRED") == "1"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                  "--disable-background-networking", "--disable-component-update"]
+
+
+def _browser_unavailable(reason: str):
+    if BROWSER_REQUIRED:
+        pytest.fail(reason + " (GANSTYLE_BROWSER_REQUIRED=1)")
+    pytest.skip(reason)
+
+
+def _chromium() -> str | None:
+    candidates = [os.environ.get("GANSTYLE_CHROMIUM")] + [shutil.which(n) for n in ("chromium", "chromium-browser",
+                                                                                     "google-chrome")]
+    return next((c for c in candidates if c and Path(c).exists()), None)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = _chromium()
+    if chromium is None:
+        _browser_unavailable("no Chromium found: install one (Debian: `apt-get install chromium`) to run the browser "
+                             "tests")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _browser_unavailable("the playwright package is missing: `pip install -e .[test]`")
+    with sync_playwright() as playwright:
+        chrome = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield chrome
+        finally:
+            chrome.close()
+
+
+@pytest.fixture(scope="session")
+def free_port():
+    """A function giving a TCP port free on 127.0.0.1 at the moment it is called."""
+    def find() -> int:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+    return find

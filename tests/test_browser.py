@@ -16,7 +16,6 @@ launched with the system Chromium). Without them the test skips, unless GANSTYLE
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -27,56 +26,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "screenshots"
-REQUIRED = os.environ.get("GANSTYLE_BROWSER_REQUIRED") == "1"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                  "--disable-background-networking", "--disable-component-update"]
 ERRORS = re.compile(r"Traceback \(most recent call last\)|Error displaying widget|Model not found|⚠ ")
 
 
-def _unavailable(reason: str):
-    if REQUIRED:
-        pytest.fail(reason + " (GANSTYLE_BROWSER_REQUIRED=1)")
-    pytest.skip(reason)
-
-
-def _chromium() -> str | None:
-    candidates = [os.environ.get("GANSTYLE_CHROMIUM")] + [shutil.which(n) for n in ("chromium", "chromium-browser",
-                                                                                     "google-chrome")]
-    return next((c for c in candidates if c and Path(c).exists()), None)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def browser():
-    chromium = _chromium()
-    if chromium is None:
-        _unavailable("no Chromium found: install one (Debian: `apt-get install chromium`) to run the browser tests")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is missing: `pip install -e .[test]`")
-    with sync_playwright() as playwright:
-        chrome = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
-        try:
-            yield chrome
-        finally:
-            chrome.close()
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, free_port):
     """A JupyterLab server with token auth on a free port, serving copies of the notebooks; stopped in every case."""
     home = tmp_path_factory.mktemp("lab")
     served = home / "notebooks"
     served.mkdir()
     for name in ("10_playground.ipynb", "01_style_as_statistics.ipynb"):
         shutil.copy(ROOT / "notebooks" / name, served / name)
-    port, token = _free_port(), os.urandom(16).hex()
+    port, token = free_port(), os.urandom(16).hex()
     env = dict(os.environ, GANSTYLE_MODE="fast", JUPYTER_CONFIG_DIR=str(home / "config"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
                JUPYTERLAB_SETTINGS_DIR=str(home / "settings"))

@@ -183,6 +183,7 @@ README_SECTIONS_ZH = {
     "Benchmarks": "基准测试",
     "Exercises": "练习",
     "Teaching this course": "用本课程授课",
+    "Read it as a book": "当作一本书来读",
     "Running one notebook fast": "快速运行单个 notebook",
     "Google Colab": "Google Colab",
     "Pinned versions": "固定版本",
