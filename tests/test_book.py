@@ -22,8 +22,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "screenshots"
-sys.path.insert(0, str(ROOT / "tools"))
-import book  # noqa: E402  (tools/book.py)
+# tools/book.py, loaded by its path (the repository's book/ folder would shadow a plain `import book`)
+_SPEC = importlib.util.spec_from_file_location("book_tool", ROOT / "tools" / "book.py")
+book = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(book)
 
 BOOK_PACKAGES = ("sphinx", "myst_nb", "sphinx_book_theme", "jieba", "sphinx-mathjax-offline")
 
