@@ -146,7 +146,8 @@ def rewrite_links(markdown: str, source: str, staged: str, language: str) -> str
 def _solution_cell(exercise_id: str, language: str) -> dict:
     """A markdown cell holding a collapsed <details> block: the exercise's hint and reference solution.
     The block is one HTML paragraph (a blank line would end it), so the code's newlines are written &#10;."""
-    sys.path.insert(0, str(ROOT))
+    if str(ROOT) not in sys.path:  # the registry of this checkout, installed or not
+        sys.path.insert(0, str(ROOT))
     from ganstyle_edu import exercises
 
     printed = io.StringIO()
