@@ -4,6 +4,7 @@ tools/book.py stages one language's sources (the committed notebooks with their 
 README, the glossary) into a folder together with this file, and runs Sphinx there once per language:
 English at the site's root, Chinese under zh/. Nothing is executed. GANSTYLE_BOOK_LANGUAGE is "en" or "zh".
 """
+import importlib.util
 import logging
 import os
 import shutil
@@ -61,8 +62,6 @@ def _copy_mathjax(app, exception):
     """The one MathJax component the pages load, and its fonts, into _static/mathjax."""
     if exception is not None:
         return
-    import importlib.util
-
     spec = importlib.util.find_spec("sphinx-mathjax-offline")
     if spec is None:
         raise RuntimeError("the book needs sphinx-mathjax-offline: pip install -e '.[book]'")
@@ -80,10 +79,10 @@ def _language_links(app, pagename, templatename, context, doctree):
     up = "../" * pagename.count("/")
     if CHINESE:
         context["other_language_url"] = f"{up}../{pagename}.html"
-        context["other_language_name"] = "English"
+        context["other_language_name"], context["other_language_code"] = "English", "en"
     else:
         context["other_language_url"] = f"{up}zh/{pagename}.html"
-        context["other_language_name"] = "中文"
+        context["other_language_name"], context["other_language_code"] = "中文", "zh-CN"
     if pagename.startswith("notebooks/"):
         context["notebook_download_url"] = f"{up}downloads/{pagename}.ipynb"
         context["notebook_download_label"] = "下载此 notebook" if CHINESE else "Download this notebook"

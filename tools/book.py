@@ -50,18 +50,16 @@ EDITIONS = {
            "landing": ["Quick start", "The notebooks"],
            "pages": {"exercises": "Exercises", "teaching": "Teaching this course", "benchmarks": "Benchmarks",
                      "command-line": "Command line"},
-           "contents": "Contents", "notebooks_caption": "The notebooks", "more_caption": "More",
-           "glossary": "Glossary (English ↔ 中文)",
+           "notebooks_caption": "The notebooks", "more_caption": "More",
            "widget_note": "An interactive widget appears here when the notebook runs (in JupyterLab or on Colab); "
                           "the book shows the notebook's static output.",
-           "solution": "Hint and solution"},
+           "solution": "Hint and solution ({})"},
     "zh": {"readme": "README.zh-CN.md", "notebooks": "notebooks/zh",
            "landing": ["快速开始", "在中国大陆安装", "课程目录"],
            "pages": {"exercises": "练习", "teaching": "用本课程授课", "benchmarks": "基准测试", "command-line": "命令行"},
-           "contents": "目录", "notebooks_caption": "课程 notebook", "more_caption": "更多",
-           "glossary": "术语表（中文 ↔ English）",
+           "notebooks_caption": "课程 notebook", "more_caption": "更多",
            "widget_note": "运行 notebook 时（在 JupyterLab 或 Colab 中），这里会出现一个交互控件；本书只显示 notebook 的静态输出。",
-           "solution": "提示与参考答案"},
+           "solution": "提示与参考答案（{}）"},
 }
 
 
@@ -155,11 +153,11 @@ def _solution_cell(exercise_id: str, language: str) -> dict:
         exercises.solution(exercise_id)
     hint = exercises.REGISTRY[exercise_id].hint
     code = html.escape(printed.getvalue().rstrip("\n")).replace("\n", "&#10;")
-    summary = f"{EDITIONS[language]['solution']} ({exercise_id})" if language == "en" else \
-        f"{EDITIONS[language]['solution']}（{exercise_id}）"
-    block = (f'<details class="solution" id="solution-{exercise_id.replace(".", "-")}"><summary>{summary}</summary>'
+    summary = EDITIONS[language]["solution"].format(exercise_id)
+    anchor = "solution-" + exercise_id.replace(".", "-")  # the block's HTML id and the cell's id
+    block = (f'<details class="solution" id="{anchor}"><summary>{summary}</summary>'
              f"<p>{html.escape(hint)}</p><pre><code>{code}</code></pre></details>")
-    return {"cell_type": "markdown", "id": f"solution-{exercise_id.replace('.', '-')}", "metadata": {}, "source": block}
+    return {"cell_type": "markdown", "id": anchor, "metadata": {}, "source": block}
 
 
 def stage_notebook(notebook: dict, source: str, language: str) -> dict:
@@ -193,9 +191,9 @@ def stage_notebook(notebook: dict, source: str, language: str) -> dict:
 # --------------------------------------------------------------------------------------------- pages
 
 
-def _toctree(caption: str, entries: list[str], hidden: bool = True) -> str:
-    options = f":caption: {caption}\n:maxdepth: 1\n" + (":hidden:\n" if hidden else "")
-    return "```{toctree}\n" + options + "\n" + "\n".join(entries) + "\n```\n"
+def _toctree(caption: str, entries: list[str]) -> str:
+    """A hidden toctree: the sidebar lists the entries, the page itself does not."""
+    return f"```{{toctree}}\n:caption: {caption}\n:maxdepth: 1\n:hidden:\n\n" + "\n".join(entries) + "\n```\n"
 
 
 def stage(language: str, folder: Path) -> list[str]:
