@@ -156,7 +156,7 @@ def run(recipe: str, seed: int, steps: int | None, style: str, sets: dict, use_r
 
 
 def write_record(path: Path, result: dict) -> None:
-    """A finished run's scores, written atomically (kept when already there and equal)."""
+    """A finished run's scores (or the bench's results), written atomically (kept when already there and equal)."""
     text = json.dumps(result, indent=1) + "\n"
     if path.is_file() and path.read_text() == text:
         return
@@ -262,9 +262,8 @@ def main(argv=None) -> int:
         write_sheet(args.sheet, {name: folder for name, folder in trained.items() if name not in missing},
                     {f"held-out crops, {scale[0]} px": sets[scale][0] for scale in scales}, args.style)
     if args.json:
-        Path(args.json).write_text(json.dumps({"style": args.style, "heldout": "the last 25 % of the longer side",
-                                               "tables": {f"{s[0]}px_{s[1]}": t for s, t in table.items()},
-                                               "runs": runs}, indent=1) + "\n")
+        write_record(Path(args.json), {"style": args.style, "heldout": "the last 25 % of the longer side",
+                                       "tables": {f"{s[0]}px_{s[1]}": t for s, t in table.items()}, "runs": runs})
     return 0
 
 

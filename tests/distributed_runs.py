@@ -261,18 +261,18 @@ def _distance(a, b):
 
 def _resume_result(restored_step, loaded, reference, resumed, reordered, initial):
     """Bit-for-bit loading, and the resumed run's distance from an uninterrupted one beside rounding's and beside
-    the size of the uninterrupted run's update (its distance from the initial weights)."""
+    the size of the uninterrupted run's update (its distance from ``initial``, the generator's initial weights)."""
     return {"restored_step": restored_step, "loaded": loaded,
             "resumed": _distance(reference.weights, resumed.weights),
             "reordered": _distance(reference.weights, reordered.weights),
-            "update": _distance(reference.weights, initial.weights)}
+            "update": _distance(reference.weights, initial)}
 
 
 def case_resume_gan(also_unscaled=False):
     """2 steps under one strategy, a checkpoint, 1 more step under the other; against 3 uninterrupted steps.
     SGD's momentum is the optimizer state the checkpoint must carry."""
     mirrored = distribute.make_strategy("mirrored", cpu_replicas=2)
-    initial = _tiny_gan(None).generator  # the seeded initial weights every run starts from
+    initial = [w.numpy() for w in _tiny_gan(None).generator.weights]  # the seeded initial weights of every run
     reference, _, _ = _gan_run(None)
     reordered, _, _ = _gan_run(None, reordered=True)
     results = []
@@ -295,8 +295,8 @@ def case_resume_gan(also_unscaled=False):
 
 def case_resume_style(also_unscaled=False):
     mirrored = distribute.make_strategy("mirrored", cpu_replicas=2)
-    initial = _style_trainer(None, 0.5).generator  # the seeded initial weights every run starts from
     reference = _style_trainer(None, 0.5)
+    initial = [w.numpy() for w in reference.generator.weights]  # the seeded initial weights of every run
     reference.train(STEPS)
     reordered = _style_trainer(None, 0.5, reordered=True)
     reordered.train(STEPS)
