@@ -154,6 +154,20 @@ def _pooled_features(images: list[np.ndarray], extractor, layers, batch_size: in
 # Style distance
 
 
+def style_target(style, extractor=None, layers=STYLE_LAYERS, style_max_side: int | None = None) -> dict:
+    """{layer: G^l (C, C)} of a style image, for :func:`style_distance` to compare many images against without
+    computing the style's Gram matrices again each time (notebook 09).
+
+    style: RGB (H, W, 3) in [0, 1]; extractor, layers, style_max_side: as in :func:`style_distance`.
+    """
+    style = _as_image(style, "style")
+    if style_max_side is not None:
+        style = resize(style, max_side=_check_int(style_max_side, "style_max_side", 16))
+    layers = _layer_list(layers)
+    extractor = extractor if extractor is not None else _default_extractor(layers)
+    return _grams([style], extractor, layers)[0]
+
+
 def style_distance(image, style, extractor=None, layers=STYLE_LAYERS, style_max_side: int | None = None) -> float:
     """Σ_l mean((G^l(image) − G^l(style))²) on the bundled VGG16 features (notebook 01).
 
@@ -164,18 +178,28 @@ def style_distance(image, style, extractor=None, layers=STYLE_LAYERS, style_max_
 
     image, style: RGB (H, W, 3) arrays in [0, 1]; their sizes may differ (the Gram matrices are
         spatial averages). Texture scale still matters: a style image shrunk to the output's size
-        gives a different (usually closer) target than the full-size painting.
+        gives a different (usually closer) target than the full-size painting. ``style`` may also be
+        :func:`style_target`'s Gram matrices of the style image (computed once for many images).
     extractor: a :class:`~ganstyle_edu.features.FeatureExtractor` (or any callable returning
         {layer: (B, H, W, C)}) that yields ``layers``; default: one built once per process.
     layers: the style layers, each weighted 1 (the style loss of notebook 02 with unit weights).
     style_max_side: if given, shrink (never enlarge) ``style`` to this long side first.
     """
     image = _as_image(image, "image")
+    layers = _layer_list(layers)
+    extractor = extractor if extractor is not None else _default_extractor(layers)
+    if isinstance(style, dict):
+        if style_max_side is not None:
+            raise ValueError("style_distance: style_max_side shrinks a style image; pass it to style_target instead")
+        missing = [layer for layer in layers if layer not in style]
+        if missing:
+            raise ValueError(f"style_distance: the style target has no Gram matrix for {', '.join(missing)}; "
+                             f"build it with style_target(style, layers=...) for the same layers")
+        mine = _grams([image], extractor, layers)[0]
+        return float(sum(gram_mse(mine[layer], np.asarray(style[layer])) for layer in layers))
     style = _as_image(style, "style")
     if style_max_side is not None:
         style = resize(style, max_side=_check_int(style_max_side, "style_max_side", 16))
-    layers = _layer_list(layers)
-    extractor = extractor if extractor is not None else _default_extractor(layers)
     if image.shape == style.shape:
         both = _activations(extractor, np.stack([image, style], axis=0), layers)  # one batch of two
         grams = {layer: gram_matrix(both[layer]) for layer in layers}  # (2, C, C)
