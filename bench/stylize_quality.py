@@ -28,7 +28,9 @@ the scorecard:
 3. **Johnson's yardstick** on the network's objective (not with ``--quick``): the L-BFGS iteration at which
    Gatys' loss first reaches L(T(x)) (``nst.equivalent_iterations``), started from white noise — Johnson et
    al.'s protocol (§4.1, 50–100 for their networks at 256 px) — and from the photo. A network that barely moves
-   the photo scores high from noise and low from the photo: read it beside the shares.
+   the photo scores high from noise and low from the photo: read it beside the shares. The peer's output is put
+   on the same yardstick from noise (on the network's objective, which the peer was not trained on): a bound on
+   what a feed-forward network that paints scores here.
 
 Prints a row per pair, the medians per style and over all pairs, and the issue's targets; writes a sheet per
 style (photo | T(x) | P(x) | Gatys@100, one row per photo) with ``--sheets``.
@@ -109,6 +111,10 @@ def evaluate_pair(generator, config, photo, painting, painting_full, peer, extra
                 images["gatys"] = np.asarray(run["snapshots"][GATYS_ITERATIONS])
                 result["gatys_seconds"] = run["seconds"]
         result["network_loss"] = network_loss
+        if "peer" in images:  # the peer on the same yardstick: is 50 within a feed-forward network's reach here?
+            result["peer_loss"] = float(loss(images["peer"][None])["total"])
+            result["peer_iterations_from_noise"] = nst.equivalent_iterations(
+                photo, target, result["peer_loss"], loss_config, extractor=extractors["objective"], init="noise")["iterations"]
     photo_streaks = artefacts.streak_energy(photo)
     for method, image in images.items():
         result[method] = image_card(image, photo, painting, extractors["gatys_layers"], photo_streaks)
@@ -135,10 +141,12 @@ def summary(rows, styles) -> dict:
             out[group][method] = {**{f"share {layer}": _median(mine, method, None, layer) for layer in STYLE_LAYERS},
                                   **{key: _median(mine, method, key) for key in
                                      ("content_ssim", "swd", "checkerboard", "border_band", "streaks")}}
-        for key in ("iterations_from_noise", "iterations_from_photo"):
+        for method, key, name in (("network", "iterations_from_noise", "iterations_from_noise"),
+                                  ("network", "iterations_from_photo", "iterations_from_photo"),
+                                  ("peer", "peer_iterations_from_noise", "iterations_from_noise")):
             values = [r[key] for r in mine if key in r]
-            if values:
-                out[group]["network"][key] = statistics.median(v if v is not None else float("inf") for v in values)
+            if values and method in out[group]:
+                out[group][method][name] = statistics.median(v if v is not None else float("inf") for v in values)
     return out
 
 
@@ -234,7 +242,9 @@ def score(weights=None, styles=None, photos=None, quick=False, max_iterations=30
                                  + f" SSIM {card['content_ssim']:.2f} SWD {card['swd']:.0f} streaks "
                                  f"{card['streaks']:.2f}")
             if "iterations_from_noise" in result:
-                cells.append(f"yardstick noise {result['iterations_from_noise']} photo {result['iterations_from_photo']}")
+                cells.append(f"yardstick noise {result['iterations_from_noise']} photo {result['iterations_from_photo']}"
+                             + (f" (peer: noise {result['peer_iterations_from_noise']})"
+                                if "peer_iterations_from_noise" in result else ""))
             log(f"{style:16s} {name:13s} " + " | ".join(cells))
         if sheets:
             write_sheet(Path(sheets) / f"{style}.jpg", sheet)
@@ -279,7 +289,10 @@ def main() -> None:
     for line in found["targets"]:
         print("  " + line)
     if args.json:
-        Path(args.json).write_text(json.dumps({"size": SIZE, "held_out": HELD_OUT_NOTE, **found}, indent=1))
+        out = Path(args.json)
+        partial = out.with_name(out.name + ".partial")  # written whole, then renamed: a kill never leaves half a file
+        partial.write_text(json.dumps({"size": SIZE, "held_out": HELD_OUT_NOTE, **found}, indent=1))
+        partial.replace(out)
 
 
 if __name__ == "__main__":
