@@ -160,10 +160,9 @@ def write_record(path: Path, result: dict) -> None:
     text = json.dumps(result, indent=1) + "\n"
     if path.is_file() and path.read_text() == text:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(f".tmp{os.getpid()}")
-    temporary.write_text(text)
-    temporary.replace(path)
+    from ganstyle_edu.images import atomic_write
+
+    atomic_write(path, lambda stream: stream.write(text.encode()))
 
 
 def reference_sets(config) -> tuple:

@@ -289,10 +289,10 @@ def main() -> None:
     for line in found["targets"]:
         print("  " + line)
     if args.json:
-        out = Path(args.json)
-        partial = out.with_name(out.name + ".partial")  # written whole, then renamed: a kill never leaves half a file
-        partial.write_text(json.dumps({"size": SIZE, "held_out": HELD_OUT_NOTE, **found}, indent=1))
-        partial.replace(out)
+        from ganstyle_edu.images import atomic_write
+
+        text = json.dumps({"size": SIZE, "held_out": HELD_OUT_NOTE, **found}, indent=1)
+        atomic_write(args.json, lambda stream: stream.write(text.encode()))
 
 
 if __name__ == "__main__":

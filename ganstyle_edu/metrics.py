@@ -188,27 +188,23 @@ def style_distance(image, style, extractor=None, layers=STYLE_LAYERS, style_max_
     image = _as_image(image, "image")
     layers = _layer_list(layers)
     extractor = extractor if extractor is not None else _default_extractor(layers)
-    if isinstance(style, dict):
+    if not isinstance(style, dict):
+        style = _as_image(style, "style")
         if style_max_side is not None:
-            raise ValueError("style_distance: style_max_side shrinks a style image; pass it to style_target instead")
-        missing = [layer for layer in layers if layer not in style]
-        if missing:
-            raise ValueError(f"style_distance: the style target has no Gram matrix for {', '.join(missing)}; "
-                             f"build it with style_target(style, layers=...) for the same layers")
-        mine = _grams([image], extractor, layers)[0]
-        return float(sum(gram_mse(mine[layer], np.asarray(style[layer])) for layer in layers))
-    style = _as_image(style, "style")
-    if style_max_side is not None:
-        style = resize(style, max_side=_check_int(style_max_side, "style_max_side", 16))
-    if image.shape == style.shape:
-        both = _activations(extractor, np.stack([image, style], axis=0), layers)  # one batch of two
-        grams = {layer: gram_matrix(both[layer]) for layer in layers}  # (2, C, C)
-        pairs = {layer: (grams[layer][:1], grams[layer][1:]) for layer in layers}
-    else:
-        image_features = _activations(extractor, image[None], layers)
-        style_features = _activations(extractor, style[None], layers)
-        pairs = {layer: (gram_matrix(image_features[layer]), gram_matrix(style_features[layer])) for layer in layers}
-    return float(sum(gram_mse(first, second) for first, second in pairs.values()))
+            style = resize(style, max_side=_check_int(style_max_side, "style_max_side", 16))
+        if image.shape == style.shape:
+            both = _activations(extractor, np.stack([image, style], axis=0), layers)  # one batch of two
+            grams = {layer: gram_matrix(both[layer]) for layer in layers}  # (2, C, C)
+            return float(sum(gram_mse(grams[layer][:1], grams[layer][1:]) for layer in layers))
+        style = _grams([style], extractor, layers)[0]  # other sizes: one forward pass each
+    elif style_max_side is not None:
+        raise ValueError("style_distance: style_max_side shrinks a style image; pass it to style_target instead")
+    missing = [layer for layer in layers if layer not in style]
+    if missing:
+        raise ValueError(f"style_distance: the style target has no Gram matrix for {', '.join(missing)}; "
+                         f"build it with style_target(style, layers=...) for the same layers")
+    mine = _grams([image], extractor, layers)[0]
+    return float(sum(gram_mse(mine[layer], np.asarray(style[layer])) for layer in layers))
 
 
 def _grams(images: list[np.ndarray], extractor, layers) -> list[dict]:

@@ -125,7 +125,6 @@ def test_style_distance_matches_the_gram_definition(painting, variants):
     assert value == pytest.approx(expected, rel=1e-3)
 
 
-
 def test_style_distance_to_a_style_target_equals_the_distance_to_its_image(painting, variants):
     large = images.resize(painting, 160)                               # other sizes: one forward pass each either way
     target = metrics.style_target(large, style_max_side=128)
@@ -136,6 +135,7 @@ def test_style_distance_to_a_style_target_equals_the_distance_to_its_image(paint
         metrics.style_distance(painting, metrics.style_target(large, layers=["block3_conv1"]), layers=["block1_conv1"])
     with pytest.raises(ValueError, match="style_max_side.*style_target"):
         metrics.style_distance(painting, target, style_max_side=64)
+
 
 # --- Laplacian pyramid and SWD ---------------------------------------------------------------------
 
