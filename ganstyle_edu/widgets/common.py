@@ -17,6 +17,24 @@ def _show(output: widgets.Output, fig) -> None:
     plt.close(fig)
 
 
+def _clear(output: widgets.Output) -> None:
+    """Empty ``output`` through its ``outputs`` state, which the browser replaces its content by.
+
+    Not ``output.clear_output()``: that is a message the browser captures and answers by sending its (empty) list
+    back some time later, so a message written just after it can vanish, and the kernel's own list is left as it
+    was, so the next ``append_stdout`` brings the old text back. The state is sent even when the kernel's list is
+    already empty, as the browser may still show a figure displayed inside ``with output:``.
+    """
+    output.outputs = ()
+    output.send_state("outputs")
+
+
+def _write(output: widgets.Output, text: str) -> None:
+    """Show ``text`` alone in ``output``: whatever it showed before is gone."""
+    _clear(output)
+    output.append_stdout(text)
+
+
 def _reports_errors(handler: Callable) -> Callable:
     """Wrap an explorer's update/run handler so that no failure vanishes (notebook 01).
 
@@ -39,6 +57,5 @@ def _show_error(explorer, error: Exception) -> dict:
     """Put ``error``'s type and message in ``explorer.output`` and ``explorer.state``; returns the state."""
     message = f"{type(error).__name__}: {error}"
     explorer.state = {"error": message}
-    explorer.output.clear_output()
-    explorer.output.append_stdout(f"⚠ {message}\n")
+    _write(explorer.output, f"⚠ {message}\n")
     return explorer.state

@@ -9,7 +9,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import nst, viz
-from .common import _reports_errors, _show
+from .common import _clear, _reports_errors, _show, _write
 
 
 class BlindComparison:
@@ -82,9 +82,8 @@ class BlindComparison:
         self.state = {"pair": index, "picks": list(self.picks), "agreement": self.agreement(), "done": done}
         if done:
             rows = ", ".join(f"{metric}: {share:.0%}" for metric, share in self.state["agreement"].items())
-            self.output.clear_output()
-            self.output.append_stdout(f"all {len(self.pairs)} pairs judged; your picks agreed with " +
-                                      (rows or "no metric given") + "\n")
+            _write(self.output, f"all {len(self.pairs)} pairs judged; your picks agreed with " +
+                   (rows or "no metric given") + "\n")
             return self.state
         shown = self._shown(index)
         self.state["shown"] = [label for label, _ in shown]  # for tests; the figure hides the labels
@@ -228,7 +227,7 @@ class Playground:
     @_reports_errors
     def run(self, *_):
         self._stop = False
-        self.output.clear_output()
+        _clear(self.output)
         photo = self.current_photo()
         name, painting = self.current_painting()
         method = self.method.value
