@@ -2,6 +2,8 @@
 
     .venv/bin/python tools/train_shipped_styles.py            # 8000 steps; resumes from its checkpoints
     .venv/bin/python tools/train_shipped_styles.py --steps 2000 --out /tmp/pilot
+    .venv/bin/python tools/train_shipped_styles.py --init-from ganstyle_edu/weights/styles.weights.h5 \
+        --crop-size 256 --steps 4000 --checkpoints DIR --out DIR   # continue the shipped network on 256-px crops
 
 The recipe is ganstyle_edu.styleconfig.shipped_recipe — what `ganstyle-edu train-style` trains by default
 (128-px crops, batch 4, content at block3_conv3): Gatys' five style layers, each weighted 1/D̄_l, β and the
@@ -34,6 +36,8 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=8000)
     parser.add_argument("--init-from", default=None, help="a trained generator of the same shape to start from "
                         "(default: from scratch)")
+    parser.add_argument("--crop-size", type=int, default=None, help="training crops' side in pixels (default: the "
+                        "recipe's 128; 256 holds strokes at the painting's scale, at 4x the cost of a step)")
     parser.add_argument("--checkpoints", default=str(CACHE / "checkpoints"))
     parser.add_argument("--out", default=str(CACHE / "finished"))
     parser.add_argument("--every", type=int, default=250, help="checkpoint every N steps")
@@ -45,6 +49,8 @@ def main() -> int:
 
     source = Path(args.init_from) if args.init_from else None
     start = dict(init_from=str(source), identity_steps=0, style_warmup_steps=200) if source else {}  # else the defaults
+    if args.crop_size:
+        start["crop_size"] = args.crop_size
     recipe = styleconfig.shipped_recipe(STYLES, num_steps=args.steps, **start)
     trainer = stylenet.StyleNetTrainer(recipe)
     step = trainer.restore_checkpoint(args.checkpoints)
