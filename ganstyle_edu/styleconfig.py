@@ -47,7 +47,9 @@ class StyleNetConfig:
     init_from: a trained generator's ``.weights.h5`` to start from (fine-tuning): every weight of the same
     name and shape is copied; a style the source paints keeps its (γ, β), a new one starts at their mean.
     train_norms_only: train only the normalisations' (γ, β) — a new style on frozen shared convolutions
-    (Dumoulin et al.; Magenta's ``image_stylization_finetune``).
+    (Dumoulin et al.; Magenta's ``image_stylization_finetune``). noise_sigma: σ of a noise input channel
+    (:class:`ganstyle_edu.stylemodel.NoiseChannel`; 0: none) — something to paint texture from over flat regions;
+    ``init_from`` a network without one starts where that network is (the noise weights at zero).
     """
 
     styles: tuple = ("starry_night",)
@@ -85,6 +87,7 @@ class StyleNetConfig:
     style_warmup_steps: int = 700
     init_from: str | None = None
     train_norms_only: bool = False
+    noise_sigma: float = 0.0
     seed: int = 0
 
     def __post_init__(self):
@@ -104,6 +107,8 @@ class StyleNetConfig:
             raise ValueError(f"StyleNetConfig: adversarial_weight={self.adversarial_weight} must be ≥ 0")
         if not 0 <= self.color_jitter < 1:
             raise ValueError(f"StyleNetConfig: color_jitter={self.color_jitter} must be in [0, 1)")
+        if not self.noise_sigma >= 0:
+            raise ValueError(f"StyleNetConfig: noise_sigma={self.noise_sigma} must be ≥ 0 (0: no noise channel)")
         if not 0 < self.min_scale <= 1:
             raise ValueError(f"StyleNetConfig: min_scale={self.min_scale} must be in (0, 1]")
         if not 0 < self.final_learning_rate <= self.learning_rate:

@@ -80,7 +80,8 @@ def _shape_of(generator) -> dict:
             "padding": "reflect" if "in_pad" in layer else "zero",
             "output_upsampling": "unfold" if "unfold" in layer else "resize", "skips": "up1_skip" in layer,
             "interpolation": layer["up1_resize"].interpolation,
-            "num_down": sum(name.startswith("down") and name.endswith("_conv") for name in layer)}
+            "num_down": sum(name.startswith("down") and name.endswith("_conv") for name in layer),
+            "noise_sigma": layer["noise"].sigma if "noise" in layer else 0.0}
 
 
 def size_multiple(generator) -> int:

@@ -9,7 +9,10 @@ pixels of every image (notebook 02). Its parts, each a Keras layer here:
   (γ_s, β_s) per style s: y = γ_s ⊙ (x − μ(x)) / √(σ²(x) + ε) + β_s (Dumoulin et al. 2017) — one network,
   many styles, and a blend of styles by mixing their (γ, β);
 * :class:`ReflectionPadding` (no black frame for the network to paint), :class:`BilinearUpsampling` (any
-  photo size inside a compiled function) and :class:`StyleMix` (a bound style mix).
+  photo size inside a compiled function) and :class:`StyleMix` (a bound style mix);
+* :class:`NoiseChannel` gives the network a fourth input channel of noise, 0.5 + σ·n with n ~ N(0, 1) per pixel
+  (Ulyanov et al.'s texture networks take noise as input): something to paint texture from where the photo is
+  flat. Fresh noise while training, a fixed seed otherwise, so a photo is always painted the same way.
 
 :func:`build_style_generator` assembles them. The GAN networks of :mod:`models` reuse two of the layers: the
 spatial generator pads by reflection, the PatchGAN normalises with instance norm.
@@ -154,6 +157,35 @@ class StyleMix(keras.layers.Layer):
         return {**super().get_config(), "mix": self.mix}
 
 
+class NoiseChannel(keras.layers.Layer):
+    """photos (B, H, W, 3) → (B, H, W, 4): a channel 0.5 + σ·n, n ~ N(0, 1) per pixel, after the colours.
+
+    An option of notebook 06's network, not yet in the shipped one: its pilots are in
+    ``bench/results/stylize_quality_crop256_candidate.txt``.
+
+    With ``training=True`` the noise is drawn afresh at every call; otherwise it comes from a fixed ``seed``
+    (stateless), so that painting a photo twice gives the same picture. It has no weights.
+    """
+
+    def __init__(self, sigma: float, seed: int = 7, **kwargs):
+        super().__init__(**kwargs)
+        self.sigma, self.seed = float(sigma), int(seed)
+
+    def call(self, photos, training=None):
+        shape = tf.concat([tf.shape(photos)[:3], [1]], axis=0)  # (B, H, W, 1)
+        if training:
+            noise = tf.random.normal(shape, dtype=photos.dtype)
+        else:
+            noise = tf.random.stateless_normal(shape, seed=[self.seed, 0], dtype=photos.dtype)
+        return tf.concat([photos, 0.5 + self.sigma * noise], axis=-1)  # (B, H, W, 4)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:3], input_shape[3] + 1)
+
+    def get_config(self):
+        return {**super().get_config(), "sigma": self.sigma, "seed": self.seed}
+
+
 PADDINGS = ("reflect", "zero")
 OUTPUT_UPSAMPLINGS = ("resize", "unfold")
 INTERPOLATIONS = ("nearest", "bilinear")
@@ -167,7 +199,7 @@ def style_generator_multiple(shuffle: int = 2) -> int:
 def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int = 2, in_kernel: int = 5,
                           out_kernel: int = 3, num_styles: int = 1, style_mix=None, padding: str = "reflect",
                           output_upsampling: str = "resize", skips: bool = False, interpolation: str = "nearest",
-                          num_down: int = 2, name: str = "style_generator") -> keras.Model:
+                          num_down: int = 2, noise_sigma: float = 0.0, name: str = "style_generator") -> keras.Model:
     """A feed-forward style network in the shape of Johnson et al. (2016): photo → stylised photo (notebook 06).
 
     c{k_in}s1-w, d2w, d4w, R4w × num_residual, u2w, uw, c{k_out}s1-3 with instance normalisation after
@@ -194,13 +226,17 @@ def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int =
     per pixel as 4w channels at 1/(4s)), so each of their cells paints a 2s-pixel square, not a 4s-pixel one.
     ``padding``: "reflect" (every convolution pads with the mirror image,
     :class:`ReflectionPadding`) or "zero". ``interpolation``: how every resize up-samples, "nearest" (copies each
-    value into a 2×2 block) or "bilinear" (blends neighbours). Input and output are RGB in [0, 1], sides divisible by :func:`style_generator_multiple`.
+    value into a 2×2 block) or "bilinear" (blends neighbours). ``noise_sigma`` > 0 adds a :class:`NoiseChannel`
+    before everything else, so the first convolution reads s²·4 folded channels instead of s²·3. Input and output
+    are RGB in [0, 1], sides divisible by :func:`style_generator_multiple`.
     """
     if width < 1 or num_residual < 0 or shuffle < 1 or num_styles < 1 or num_down not in (1, 2):
         raise ValueError(f"width={width}, shuffle={shuffle} and num_styles={num_styles} must be ≥ 1, "
                          f"num_residual={num_residual} ≥ 0 and num_down={num_down} 1 or 2")
     if padding not in PADDINGS:
         raise ValueError(f"padding={padding!r}; use one of {', '.join(PADDINGS)}")
+    if not noise_sigma >= 0:
+        raise ValueError(f"noise_sigma={noise_sigma} must be ≥ 0 (0: no noise channel)")
     if output_upsampling not in OUTPUT_UPSAMPLINGS:
         raise ValueError(f"output_upsampling={output_upsampling!r}; use one of {', '.join(OUTPUT_UPSAMPLINGS)}")
     if interpolation not in INTERPOLATIONS:
@@ -234,7 +270,8 @@ def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int =
     def conv_block(x, filters, kernel, stride, prefix):
         return layers.ReLU(name=f"{prefix}_relu")(norm(conv(x, filters, kernel, stride, prefix), prefix))
 
-    x = layers.Rescaling(2.0, offset=-1.0, name="to_signed")(images)  # [0, 1] → [−1, 1]
+    x = NoiseChannel(noise_sigma, name="noise")(images) if noise_sigma > 0 else images  # (B, H, W, 4) or (B, H, W, 3)
+    x = layers.Rescaling(2.0, offset=-1.0, name="to_signed")(x)  # [0, 1] → [−1, 1]
     if shuffle > 1:
         x = SpaceToDepth(shuffle, name="fold")(x)  # (B, H/s, W/s, 3·s·s)
     x = conv_block(x, width, in_kernel, 1, "in")

@@ -467,7 +467,8 @@ def generator_from_config(config: StyleNetConfig, style_mix=None):
     return build_style_generator(config.width, config.num_residual, config.shuffle, config.in_kernel,
                                  config.out_kernel, num_styles=len(config.styles), style_mix=style_mix,
                                  padding=config.padding, output_upsampling=config.output_upsampling,
-                                 skips=config.skips, interpolation=config.interpolation, num_down=config.num_down)
+                                 skips=config.skips, interpolation=config.interpolation, num_down=config.num_down,
+                                 noise_sigma=config.noise_sigma)
 
 
 def initialise_from(generator, source, norms_only: bool = False, styles=()) -> None:
@@ -475,7 +476,9 @@ def initialise_from(generator, source, norms_only: bool = False, styles=()) -> N
 
     Layers match by name. Convolutions must have the same shape, but for one case: a network without U-Net skips
     may start from one with them. There each up-sampling convolution read [up-sampled features, the encoder's
-    features] concatenated; it keeps the kernel's rows for the first part and drops the skip's. Each of ``styles`` (the names of
+    features] concatenated; it keeps the kernel's rows for the first part and drops the skip's. A network with a noise
+    channel may start from one without: its first convolution keeps the source's rows for the colours and starts the
+    noise's rows at zero, so it paints exactly as the source until trained. Each of ``styles`` (the names of
     ``generator``'s styles, in order) that the source also paints starts at the source's (γ, β) for it;
     any other starts at the mean (γ, β) of the source's styles — a neutral start for a new painting.
     ``norms_only`` freezes everything but the normalisations: only the (γ, β) train.
@@ -497,12 +500,27 @@ def initialise_from(generator, source, norms_only: bool = False, styles=()) -> N
         if (f"{layer.name.removesuffix('_conv')}_skip" in known and isinstance(layer, keras.layers.Conv2D)
                 and weights[0].shape[2] > layer.kernel.shape[2]):  # the source concatenated a skip after its input
             weights = [weights[0][:, :, :layer.kernel.shape[2], :], *weights[1:]]  # (k, k, C_in, C_out)
+        if layer.name == "in_conv" and "noise" in {l.name for l in generator.layers} and "noise" not in known:
+            weights = [_with_noise_rows(weights[0], layer.kernel.shape[2]), *weights[1:]]
         if [w.shape for w in weights] != [tuple(w.shape) for w in layer.weights]:
             raise ValueError(f"initialise_from {source}: layer {layer.name!r} has shapes "
                              f"{[w.shape for w in weights]}, this network {[tuple(w.shape) for w in layer.weights]}")
         layer.set_weights(weights)
         if norms_only and not isinstance(layer, ConditionalInstanceNorm):
             layer.trainable = False
+
+
+def _with_noise_rows(kernel, channels: int) -> np.ndarray:
+    """A first-convolution kernel (k, k, s²·3, C_out) of a network without a noise channel, widened to read the
+    s²·4 folded channels of one with it: fold position p's colour c moves from row p·3 + c to p·4 + c, and the
+    noise's rows p·4 + 3 are zero."""
+    positions = kernel.shape[2] // 3
+    if channels != positions * 4:
+        return kernel  # not a colour-only source: left for the shape check to report
+    widened = np.zeros((*kernel.shape[:2], channels, kernel.shape[3]), kernel.dtype)  # (k, k, s²·4, C_out)
+    for p in range(positions):
+        widened[:, :, p * 4:p * 4 + 3] = kernel[:, :, p * 3:p * 3 + 3]
+    return widened
 
 
 def shipped_styles() -> list[str]:

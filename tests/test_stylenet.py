@@ -332,6 +332,47 @@ def test_a_network_without_skips_starts_from_one_with_them(stylenet, tmp_path):
             stylenet.StyleNetTrainer(_tiny(stylenet, skips=False)).save(tmp_path / "plain"))))
 
 
+def test_the_noise_channel_is_fixed_when_painting_fresh_when_training(tf):
+    """0.5 + σ·n after the colours: the same noise on every call with training=False (a fixed stateless seed), a new
+    draw with training=True; its spread is σ; σ < 0 is refused."""
+    from ganstyle_edu import stylemodel
+
+    photos = np.random.default_rng(0).random((2, 64, 48, 3)).astype("float32")
+    layer = stylemodel.NoiseChannel(0.1)
+    first, again = layer(photos).numpy(), layer(photos).numpy()
+    assert first.shape == (2, 64, 48, 4)
+    np.testing.assert_array_equal(first[..., :3], photos)
+    np.testing.assert_array_equal(first, again)
+    noise = first[..., 3]
+    assert abs(noise.mean() - 0.5) < 0.01 and abs(noise.std() - 0.1) < 0.01  # 6144 draws: se 0.0013 and 0.0009
+    trained = layer(photos, training=True).numpy()[..., 3]
+    assert not np.allclose(trained, noise) and abs(trained.std() - 0.1) < 0.01
+    with pytest.raises(ValueError, match="noise_sigma=-0.1 must be ≥ 0"):
+        stylemodel.build_style_generator(noise_sigma=-0.1)
+
+
+def test_a_network_with_a_noise_channel_starts_from_one_without_it(tf, stylenet, stylegen, tmp_path):
+    """Its first convolution reads s²·4 folded channels: w·k² weights per fold position more. Started from a network
+    without noise, every weight is copied, the colours' kernel rows move to their new places and the noise's are
+    zero — so it paints exactly as its source until trained; bound to a style, it keeps its noise channel."""
+    source = stylenet.StyleNetTrainer(_tiny(stylenet))
+    path = source.save(tmp_path)
+    noisy = stylenet.StyleNetTrainer(_tiny(stylenet, noise_sigma=0.1, init_from=str(path)))
+    k, s, w = source.config.in_kernel, source.config.shuffle, source.config.width
+    assert noisy.generator.count_params() == source.generator.count_params() + k * k * s * s * w
+    ours, theirs = noisy.generator.get_layer("in_conv").kernel.numpy(), source.generator.get_layer("in_conv").kernel.numpy()
+    for p in range(s * s):  # (k, k, C_in, w): fold position p holds channels p·4 … p·4 + 3
+        np.testing.assert_array_equal(ours[:, :, p * 4:p * 4 + 3], theirs[:, :, p * 3:p * 3 + 3])
+        assert not ours[:, :, p * 4 + 3].any()
+    photos = tf.constant(np.random.default_rng(1).random((2, 32, 40, 3)).astype("float32"))
+    style_ids = tf.constant([0, 1])
+    np.testing.assert_array_equal(noisy.generate(photos, style_ids).numpy(), source.generate(photos, style_ids).numpy())
+    bound = stylegen.bind_style(noisy.generator, [0.0, 1.0])
+    assert bound.get_layer("noise").sigma == 0.1 and bound.count_params() == noisy.generator.count_params()
+    with pytest.raises(ValueError, match="noise_sigma=-1"):
+        _tiny(stylenet, noise_sigma=-1)
+
+
 def test_a_multi_style_network_trains_saves_loads_and_binds_each_style(stylenet, tmp_path, stylegen):
     trainer = stylenet.StyleNetTrainer(_tiny(stylenet))
     trainer.train()

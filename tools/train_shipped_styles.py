@@ -4,6 +4,8 @@
     .venv/bin/python tools/train_shipped_styles.py --steps 2000 --out /tmp/pilot
     .venv/bin/python tools/train_shipped_styles.py --init-from ganstyle_edu/weights/styles.weights.h5 \
         --crop-size 256 --steps 4000 --checkpoints DIR --out DIR   # continue the shipped network on 256-px crops
+    .venv/bin/python tools/train_shipped_styles.py --init-from ganstyle_edu/weights/styles.weights.h5 \
+        --noise-sigma 0.1 --steps 1500 --checkpoints DIR --out DIR  # the shipped network given a noise input
 
 The recipe is ganstyle_edu.styleconfig.shipped_recipe — what `ganstyle-edu train-style` trains by default
 (128-px crops, batch 4, content at block3_conv3): Gatys' five style layers, each weighted 1/D̄_l, β and the
@@ -38,6 +40,8 @@ def main() -> int:
                         "(default: from scratch)")
     parser.add_argument("--crop-size", type=int, default=None, help="training crops' side in pixels (default: the "
                         "recipe's 128; 256 holds strokes at the painting's scale, at 4x the cost of a step)")
+    parser.add_argument("--noise-sigma", type=float, default=None, help="σ of a noise input channel (default: none); "
+                        "from --init-from without one, the network starts exactly where that one is")
     parser.add_argument("--checkpoints", default=str(CACHE / "checkpoints"))
     parser.add_argument("--out", default=str(CACHE / "finished"))
     parser.add_argument("--every", type=int, default=250, help="checkpoint every N steps")
@@ -51,6 +55,8 @@ def main() -> int:
     start = dict(init_from=str(source), identity_steps=0, style_warmup_steps=200) if source else {}  # else the defaults
     if args.crop_size:
         start["crop_size"] = args.crop_size
+    if args.noise_sigma is not None:
+        start["noise_sigma"] = args.noise_sigma
     recipe = styleconfig.shipped_recipe(STYLES, num_steps=args.steps, **start)
     trainer = stylenet.StyleNetTrainer(recipe)
     step = trainer.restore_checkpoint(args.checkpoints)
