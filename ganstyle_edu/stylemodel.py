@@ -163,8 +163,9 @@ class NoiseChannel(keras.layers.Layer):
     An option of notebook 06's network, not yet in the shipped one: its pilots are in
     ``bench/results/stylize_quality_crop256_candidate.txt``.
 
-    With ``training=True`` the noise is drawn afresh at every call; otherwise it comes from a fixed ``seed``
-    (stateless), so that painting a photo twice gives the same picture. It has no weights.
+    With ``training=True`` the noise is drawn afresh for every image at every call; otherwise one field per
+    size comes from a fixed ``seed`` (stateless) and is shared by the batch, so that a photo is painted the same
+    way twice, alone or beside others. It has no weights.
     """
 
     def __init__(self, sigma: float, seed: int = 7, **kwargs):
@@ -176,7 +177,8 @@ class NoiseChannel(keras.layers.Layer):
         if training:
             noise = tf.random.normal(shape, dtype=photos.dtype)
         else:
-            noise = tf.random.stateless_normal(shape, seed=[self.seed, 0], dtype=photos.dtype)
+            one = tf.concat([[1], shape[1:]], axis=0)  # (1, H, W, 1): the same field for every image
+            noise = tf.broadcast_to(tf.random.stateless_normal(one, seed=[self.seed, 0], dtype=photos.dtype), shape)
         return tf.concat([photos, 0.5 + self.sigma * noise], axis=-1)  # (B, H, W, 4)
 
     def compute_output_shape(self, input_shape):
