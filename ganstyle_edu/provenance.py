@@ -4,7 +4,9 @@ A shipped network is only as trustworthy as the record that says how it was made
 course has a JSON record beside it: the configuration, the steps and seconds of each **segment** of the run (a
 run killed and resumed is one run in several segments — and a resume under another configuration is refused,
 because one record would then describe two different runs), the machine, the library versions, the SHA-256 of
-the data it learnt from and of the weights themselves, and the loss curves. This module holds the parts that
+the data it learnt from and of the weights themselves, and the loss curves. A run that starts from another
+network's weights (``init_from``) carries that network's record under ``"continues"``, so the whole history of a
+set of weights — every run, oldest first — is one :func:`lineage`. This module holds the parts that
 every trainer shares; :mod:`checkpoints` uses it when a run resumes, :mod:`stylenet` and :mod:`paintgan` when
 they write a record.
 """
@@ -35,14 +37,47 @@ def machine() -> str:
 
 
 def record_text(record: dict, curves_key: str = "history_every_10_steps") -> str:
-    """A provenance record as indented JSON, each curve under ``curves_key`` on one line (notebooks 06 and 07)."""
-    curves = record.get(curves_key)
-    text = json.dumps({k: v for k, v in record.items() if k != curves_key}, indent=2)
-    if not curves:
-        return text
-    rows = ",\n".join(f"    {json.dumps(k)}: {json.dumps([None if x is None else round(x, 6) for x in v])}"
-                       for k, v in curves.items())
-    return text[:-2] + f',\n  {json.dumps(curves_key)}: {{\n{rows}\n  }}\n}}'
+    """A provenance record as indented JSON, each curve under ``curves_key`` on one line, the record it
+    ``"continues"`` (if any) last and written the same way (notebooks 06 and 07)."""
+    curves, parent = record.get(curves_key), record.get("continues")
+    text = json.dumps({k: v for k, v in record.items() if k not in (curves_key, "continues")}, indent=2)
+    if curves:
+        rows = ",\n".join(f"    {json.dumps(k)}: {json.dumps([None if x is None else round(x, 6) for x in v])}"
+                           for k, v in curves.items())
+        text = text[:-2] + f',\n  {json.dumps(curves_key)}: {{\n{rows}\n  }}\n}}'
+    if parent:
+        nested = record_text(parent, curves_key).replace("\n", "\n  ")
+        text = text[:-2] + f',\n  "continues": {nested}\n}}'
+    return text
+
+
+def lineage(record: dict) -> list[dict]:
+    """The runs that produced a set of weights, oldest first: ``record`` and the records it ``"continues"``
+    (notebook 06). Each entry is one run's record without its parent."""
+    runs = []
+    while record:
+        runs.append({k: v for k, v in record.items() if k != "continues"})
+        record = record.get("continues")
+    return runs[::-1]
+
+
+def lineage_totals(record: dict) -> dict:
+    """{"runs", "steps", "train_seconds", "machines"} summed over every run of :func:`lineage` (notebook 06)."""
+    runs = lineage(record)
+    machines = list(dict.fromkeys(run.get("machine", "unknown machine") for run in runs))
+    return {"runs": len(runs), "steps": sum(run["steps"] for run in runs),
+            "train_seconds": round(sum(run["train_seconds"] for run in runs), 1), "machines": machines}
+
+
+def curves_by_run(record: dict, curves_key: str = "history_every_10_steps") -> list[dict]:
+    """The loss curves of each run of :func:`lineage`, oldest first, on one step axis: each run's steps counted on
+    from where the run before it stopped (notebook 06)."""
+    curves, offset = [], 0
+    for run in lineage(record):
+        if run.get(curves_key):
+            curves.append({**run[curves_key], "step": [offset + step for step in run[curves_key]["step"]]})
+        offset += run["steps"]
+    return curves
 
 
 RESUMABLE_CHANGES = ("num_steps",)  # may differ on resume (a longer or shorter run); recorded in the segments

@@ -408,12 +408,16 @@ def provenance(trainer: StyleNetTrainer) -> dict:
     every = 10
     curves = {k: [mean(v[i:i + every]) for i in range(0, len(v), every)] for k, v in history.items()}
     curves["step"] = [min(i + every, trainer.step_count) for i in range(0, trainer.step_count, every)]
-    return {"config": dataclasses.asdict(trainer.config), "styles": list(trainer.config.style_names),
-            "steps": trainer.step_count, "train_seconds": round(trainer.seconds, 1),
-            "loss_dtype_used": trainer.extractor.compute_dtype,
-            "segments": trainer.closed_segments(), "machine": machine(),
-            "final_losses": last, "mean_losses_last_50": tail, "data_sha256": data_checksum(trainer.config),
-            "tensorflow": tf.__version__, "keras": keras.__version__, "history_every_10_steps": curves}
+    record = {"config": dataclasses.asdict(trainer.config), "styles": list(trainer.config.style_names),
+              "steps": trainer.step_count, "train_seconds": round(trainer.seconds, 1),
+              "loss_dtype_used": trainer.extractor.compute_dtype,
+              "segments": trainer.closed_segments(), "machine": machine(),
+              "final_losses": last, "mean_losses_last_50": tail, "data_sha256": data_checksum(trainer.config),
+              "tensorflow": tf.__version__, "keras": keras.__version__, "history_every_10_steps": curves}
+    source = trainer.config.init_from
+    if source is not None and record_path(source).is_file():  # the run it continues, with that run's own record
+        record["continues"] = json.loads(record_path(source).read_text())
+    return record
 
 
 def save_generator(generator, path, record: dict) -> None:

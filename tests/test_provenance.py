@@ -27,6 +27,23 @@ def test_record_text_is_the_record_with_one_line_per_curve():
     assert json.loads(provenance.record_text({"seconds": 2})) == {"seconds": 2}  # no curves: plain indented JSON
 
 
+def test_a_continued_run_nests_its_parent_and_the_lineage_adds_up():
+    first = {"steps": 20, "train_seconds": 10.0, "machine": "A, 2 cores",
+             "history_every_10_steps": {"step": [10, 20], "loss": [0.5, 0.4]}}
+    second = {"steps": 15, "train_seconds": 4.25, "machine": "B, 2 cores", "continues": first,
+              "history_every_10_steps": {"step": [10, 15], "loss": [0.3, 0.2]}}
+    third = {"steps": 5, "train_seconds": 1.0, "machine": "A, 2 cores", "continues": second}  # saved no curves
+    assert provenance.lineage(third) == [first, {k: v for k, v in second.items() if k != "continues"},
+                                         {k: v for k, v in third.items() if k != "continues"}]
+    assert provenance.lineage_totals(third) == {"runs": 3, "steps": 40, "train_seconds": 15.2,
+                                                "machines": ["A, 2 cores", "B, 2 cores"]}
+    assert [c["step"] for c in provenance.curves_by_run(third)] == [[10, 20], [30, 35]]  # counted on from step 20
+    assert provenance.curves_by_run(third)[1]["loss"] == [0.3, 0.2]
+    text = provenance.record_text(second)
+    assert json.loads(text) == second
+    assert '      "loss": [0.5, 0.4]' in text.splitlines()  # the parent's curves: one line each, indented once more
+
+
 def test_a_resume_may_change_only_the_step_count():
     saved = {"batch_size": 8, "num_steps": 100, "layers": ("a", "b")}
     assert provenance.config_changes(saved, {**saved, "num_steps": 200}, "ckpt") == {"num_steps": [100, 200]}

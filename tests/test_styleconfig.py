@@ -59,15 +59,23 @@ def test_resolving_replaces_only_the_word_balanced(styleconfig):
 
 
 def test_the_shipped_network_was_trained_on_the_shipped_recipe(styleconfig):
-    """`train-style --style <the six>` with no options reproduces the shipped record's configuration, and the
-    record's layer weights are the balanced ones of those paintings and photos."""
+    """`train-style --style <the six>` with no options reproduces the configuration of the shipped network's
+    first run (from scratch), the record's layer weights are the balanced ones of those paintings and photos, and
+    the run that continues it is the same recipe with a noise input, as tools/train_shipped_styles.py runs it."""
     import json
 
-    from ganstyle_edu import shipped, stylenet
+    from ganstyle_edu import provenance, shipped, stylenet
 
     record = json.loads(shipped.record_path(shipped.STYLE_NETWORK).read_text())
-    saved = stylenet.config_from_record(record)
+    first, *later = provenance.lineage(record)
+    saved = stylenet.config_from_record(first)
     recipe = styleconfig.shipped_recipe(saved.styles)
+    for run in later:  # --init-from the run before, --noise-sigma, --steps
+        continued = stylenet.config_from_record(run)
+        assert continued == styleconfig.shipped_recipe(
+            saved.styles, num_steps=run["steps"], init_from=continued.init_from, identity_steps=0,
+            style_warmup_steps=200, noise_sigma=continued.noise_sigma, style_layer_weights=continued.style_layer_weights)
+        assert continued.style_layer_weights == saved.style_layer_weights and continued.init_from
     assert recipe.style_layer_weights == "balanced" and recipe.num_down == 1 and recipe.interpolation == "bilinear"
     # the precision is a speed setting: the shipped run's CPU computed bfloat16, which "auto" picks on such a CPU
     assert recipe.loss_dtype == "auto" and saved.loss_dtype == "bfloat16"

@@ -84,7 +84,9 @@ def test_the_shipped_recipe_and_the_baseline_have_their_sizes(tf, stylenet):
     shipped_shape = styleconfig.shipped_recipe(tuple("abcdef"))  # one step down, the body at 2w channels, one skip
     assert stylenet.generator_from_config(shipped_shape).count_params() == _one_step_params(32, 5, 6, True) \
         == 434_403
-    assert stylenet.pretrained("udnie")[0].count_params() == 434_403  # bound to one style, it keeps all six (γ, β)
+    noisy = styleconfig.shipped_recipe(tuple("abcdef"), noise_sigma=0.1)  # the shipped network: + a noise input
+    assert stylenet.generator_from_config(noisy).count_params() == 434_403 + 5 * 5 * 2 * 2 * 32 == 437_603
+    assert stylenet.pretrained("udnie")[0].count_params() == 437_603  # bound to one style, it keeps all six (γ, β)
     baseline = stylenet.StyleNetConfig(styles=tuple("abcdef"))  # Johnson's two steps down, Magenta's loss
     assert stylenet.generator_from_config(baseline).count_params() == _style_generator_params(32, 2, 5, 3, 5, 6, skips=True) \
         == 1_734_627
@@ -511,6 +513,22 @@ def test_the_shipped_network_matches_its_record(stylenet):
     assert set(record["final_losses"]) >= {"content", "style", "tv", "total"}
     assert len(record["history_every_10_steps"]["step"]) == -(-record["steps"] // 10)
     assert record["machine"] and record["train_seconds"] > 0
+    parent = record.get("continues")  # the shipped network continues an earlier one: its record is kept whole
+    if parent is not None:
+        assert parent["weights_sha256"] != record["weights_sha256"] and parent["styles"] == record["styles"]
+        assert len(parent["history_every_10_steps"]["step"]) == -(-parent["steps"] // 10)
+        assert record["config"]["init_from"] and record["config"]["identity_steps"] == 0
+
+
+def test_the_shipped_network_has_a_noise_input_and_its_parameter_count(stylenet):
+    generator, record = stylenet.load_generator(shipped.STYLE_NETWORK)
+    config = stylenet.config_from_record(record)
+    w, r, n, s = config.width, config.num_residual, len(config.styles), config.shuffle
+    assert (config.noise_sigma, config.in_kernel, config.num_down, config.skips) == (0.1, 5, 1, True)
+    per_style = 2 * (w + 2 * w + r * 2 * 2 * w + w)  # (γ, β) of every normalisation layer, for one style
+    by_formula = (5 * 5 * (3 + 1) * s * s * w + 9 * w * 2 * w + r * 2 * 9 * 2 * w * 2 * w  # in (+ noise), down, body
+                  + 9 * (2 * w + w) * w + 9 * w * 3 + 3 + n * per_style)                  # up (+ skip), out, styles
+    assert generator.count_params() == by_formula == 437_603
 
 
 @pytest.mark.parametrize("name", SHIPPED)

@@ -71,27 +71,27 @@ EXERCISES.append(Exercise(
 
 _NETWORK_TIME = "that divides by the network's time: the saving per photo is Gatys' time minus it"
 _BREAK_EVEN_MISTAKES = (
-    Mistake(23, "rounded down: 23 photos save 23 · (179 − 0.14) s, less than the 4,157 s of training — round *up*, "
-                "the break-even is the first whole photo past 23.2"),
-    Mistake(int(4157 / 0.14), _NETWORK_TIME),
-    Mistake(int(np.ceil(4157 / 0.14)), _NETWORK_TIME))
+    Mistake(26, "rounded down: 26 photos save 26 · (179 − 0.14) s, less than the 4,754 s of training — round *up*, "
+                "the break-even is the first whole photo past 26.6"),
+    Mistake(int(4754 / 0.14), _NETWORK_TIME),
+    Mistake(int(np.ceil(4754 / 0.14)), _NETWORK_TIME))
 
 
 def _check_break_even(answer) -> tuple[bool, str]:
-    training, network, gatys = 4157.0, 0.14, 179.0
+    training, network, gatys = 4754.0, 0.14, 179.0
     return check_whole_number(answer, int(np.ceil(training / (gatys - network))), _BREAK_EVEN_MISTAKES,
-                              missed="{answer:,} is not it: the smallest n with n · (179 − 0.14) ≥ 4,157",
-                              correct="4,157 s / (179 − 0.14) s = 23.2 → {answer} photos",
+                              missed="{answer:,} is not it: the smallest n with n · (179 − 0.14) ≥ 4,754",
+                              correct="4,754 s / (179 − 0.14) s = 26.6 → {answer} photos",
                               what="a whole number of photos")
 
 
 EXERCISES.append(Exercise(
     id="09.2",
-    task="Predict, with round times that do not depend on your machine: training took 4,157 s; the network "
+    task="Predict, with round times that do not depend on your machine: training took 4,754 s; the network "
          "stylises a photo in 0.14 s, converged Gatys in 179 s. From which number of photos is the network cheaper "
          "in total?",
-    check=_check_break_even, hint="n photos cost 4,157 + 0.14 n with the network, 179 n with Gatys.",
-    solution=lambda: 24, answer_is_function=False, mistakes=_BREAK_EVEN_MISTAKES,
+    check=_check_break_even, hint="n photos cost 4,754 + 0.14 n with the network, 179 n with Gatys.",
+    solution=lambda: 27, answer_is_function=False, mistakes=_BREAK_EVEN_MISTAKES,
     wrong=((100, "is not it"), (23.2, "a whole number of photos")),
 ))
 
