@@ -16,6 +16,11 @@ Two artefacts that a Gram-matrix loss does not mind and the eye does, each measu
 
   averaged over the tiles: about 1 for detail without direction, tile / 2 for pure lines.
 
+* **detail over flat regions** — where the photo has no detail, a network must invent it: a Gram loss asks for
+  the painting's texture there too, and a network that sees only the photo can paint little but what the photo
+  and its own weights repeat everywhere (lines along rows and columns). On the tiles where the photo's residual is
+  flat (std below a threshold), the output's residual RMS and its streak energy e, measured on those tiles alone.
+
 The third artefact, the checkerboard of a stride-2 transposed convolution, is measured beside the layer that
 prints it: :func:`ganstyle_edu.models.checkerboard_energy` (notebook 04).
 """
@@ -64,17 +69,50 @@ def streak_energy(image, tile: int = 32) -> float:
     output with its photo. image: (H, W, 3) in [0, 1], both sides at least ``tile``; flat tiles are skipped
     (0.0 when every tile is flat).
     """
-    image = _as_image(image, "image")
+    tiles = _residual_tiles(_as_image(image, "image"), _check_int(tile, "tile", 2), "streak_energy")
+    return _streaks(tiles.reshape(-1, tile, tile))
+
+
+def flat_region_detail(photo, output, tile: int = 16, flat_below: float = 0.006) -> dict:
+    """What a network paints where its photo is flat: {"flat_share", "rms", "streaks"} (notebook 06).
+
+    The photo's and the output's luminance residuals (as :func:`streak_energy` takes them) are cut into
+    tile × tile squares; a square is flat where the photo's residual has a standard deviation under
+    ``flat_below``. flat_share: the share of squares that are flat; rms: the output's residual RMS over the flat
+    squares (the photo's own is below ``flat_below``); streaks: :func:`streak_energy`'s e over them — about 1 when
+    the invented detail has no direction, up to tile / 2 for lines along rows or columns. rms and streaks are NaN
+    when no square is flat. photo, output: (H, W, 3) in [0, 1], the same size.
+    """
+    photo, output = _as_image(photo, "photo"), _as_image(output, "output")
+    if photo.shape != output.shape:
+        raise ValueError(f"flat_region_detail: photo {photo.shape} and output {output.shape} differ in size; "
+                         "give the output at the photo's size")
     tile = _check_int(tile, "tile", 2)
+    flat = _residual_tiles(photo, tile, "flat_region_detail").std(axis=(2, 3)) < flat_below  # (R, C)
+    painted = _residual_tiles(output, tile, "flat_region_detail")[flat]  # (N, t, t): the flat squares only
+    if not len(painted):
+        return {"flat_share": 0.0, "rms": float("nan"), "streaks": float("nan")}
+    return {"flat_share": float(flat.mean()), "rms": float(np.sqrt(np.mean(painted ** 2))),
+            "streaks": _streaks(painted)}
+
+
+def _residual_tiles(image, tile: int, caller: str) -> np.ndarray:
+    """The luminance's high-pass residual Y − blur(Y), cut into whole tile × tile squares: (R, C, t, t)."""
     if min(image.shape[:2]) < tile:
-        raise ValueError(f"streak_energy: a {image.shape[0]}×{image.shape[1]} image holds no {tile}×{tile} tile; "
+        raise ValueError(f"{caller}: a {image.shape[0]}×{image.shape[1]} image holds no {tile}×{tile} tile; "
                          "use a larger image or a smaller tile")
     gray = luminance(image).astype(np.float64)  # (H, W)
     residual = gray - _blur(gray)
     rows, cols = residual.shape[0] // tile, residual.shape[1] // tile
-    tiles = residual[:rows * tile, :cols * tile].reshape(rows, tile, cols, tile).swapaxes(1, 2)  # (R, C, t, t)
-    variance = tiles.var(axis=(2, 3))  # (R, C)
-    column_means, row_means = tiles.mean(axis=2).var(axis=2), tiles.mean(axis=3).var(axis=2)  # (R, C) each
+    return residual[:rows * tile, :cols * tile].reshape(rows, tile, cols, tile).swapaxes(1, 2)  # (R, C, t, t)
+
+
+def _streaks(tiles: np.ndarray) -> float:
+    """e = tile · (var of column means + var of row means) / (2 · var), averaged over squares (N, t, t) that are
+    not constant; 0.0 when all are."""
+    tile = tiles.shape[-1]
+    variance = tiles.var(axis=(1, 2))  # (N,)
+    column_means, row_means = tiles.mean(axis=1).var(axis=1), tiles.mean(axis=2).var(axis=1)  # (N,) each
     live = variance > 1e-12
     if not live.any():
         return 0.0

@@ -160,8 +160,9 @@ class StyleMix(keras.layers.Layer):
 class NoiseChannel(keras.layers.Layer):
     """photos (B, H, W, 3) → (B, H, W, 4): a channel 0.5 + σ·n, n ~ N(0, 1) per pixel, after the colours.
 
-    An option of notebook 06's network, not yet in the shipped one: its pilots are in
-    ``bench/results/stylize_quality_crop256_candidate.txt``.
+    The shipped network has one (σ = 0.1): where a photo is flat, the network has nothing of the photo to paint
+    from, and without noise it lays the detail its style loss asks for in lines along rows and columns; with it,
+    in undirected strokes (notebook 06; ``bench/results/stylize_quality_crop256_candidate.txt``).
 
     With ``training=True`` the noise is drawn afresh for every image at every call; otherwise one field per
     size comes from a fixed ``seed`` (stateless) and is shared by the batch, so that a photo is painted the same

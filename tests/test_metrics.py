@@ -374,6 +374,40 @@ def _streak_loop(image, tile):
     return float(np.mean(scores)) if scores else 0.0
 
 
+def _residual_loop(image):
+    gray = 0.299 * image[..., 0] + 0.587 * image[..., 1] + 0.114 * image[..., 2]
+    taps = np.array([1, 4, 6, 4, 1], np.float64) / 16
+    blurred = gray.astype(np.float64)
+    for axis in (0, 1):
+        padded = np.pad(blurred, [(2, 2) if a == axis else (0, 0) for a in (0, 1)], mode="reflect")
+        blurred = sum(w * np.take(padded, range(k, k + gray.shape[axis]), axis=axis) for k, w in enumerate(taps))
+    return gray - blurred
+
+
+def test_flat_region_detail_against_a_loop():
+    """The flat squares are the photo's; rms and e are the output's, on those squares alone, by loops."""
+    rng = np.random.default_rng(1)
+    photo = np.full((48, 64, 3), 0.5)
+    photo[:, 32:] = rng.uniform(0, 1, (48, 32, 3))  # left half flat, right half detailed
+    output = np.repeat(rng.uniform(0.4, 0.6, (48, 1, 1)), 64, axis=1).repeat(3, axis=2)  # horizontal lines ...
+    output[:, 32:] = rng.uniform(0, 1, (48, 32, 3))  # ... where the photo is flat, strong noise where it is not
+    detail = artefacts.flat_region_detail(photo, output)
+    residual = _residual_loop(output)
+    flat_squares = [residual[top:top + 16, left:left + 16] for top in (0, 16, 32) for left in (0, 16)]
+    assert detail["flat_share"] == pytest.approx(6 / 12)
+    assert detail["rms"] == pytest.approx(np.sqrt(np.mean(np.square(flat_squares))), rel=1e-5)
+    scores = [16 * (np.var([np.mean(b[:, x]) for x in range(16)]) + np.var([np.mean(b[y]) for y in range(16)]))
+              / (2 * b.var()) for b in flat_squares]
+    assert detail["streaks"] == pytest.approx(np.mean(scores), rel=1e-5)
+    assert detail["streaks"] > 6 > artefacts.streak_energy(output, tile=16)  # lines there, not in the whole image
+    undirected = output.copy()
+    undirected[:, :32] = rng.uniform(0.45, 0.55, (48, 32, 3))
+    assert 0.5 < artefacts.flat_region_detail(photo, undirected)["streaks"] < 2  # about 1
+    assert np.isnan(artefacts.flat_region_detail(rng.uniform(0, 1, photo.shape), output)["rms"])  # nothing flat
+    with pytest.raises(ValueError, match="differ in size"):
+        artefacts.flat_region_detail(photo, output[:32])
+
+
 def test_streak_energy_against_a_loop_and_its_two_anchors():
     rng = np.random.default_rng(0)
     noise = rng.uniform(0, 1, (70, 100, 3))  # two rows and three columns of 32-px tiles, remainders ignored

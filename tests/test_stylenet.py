@@ -375,6 +375,9 @@ def test_a_network_with_a_noise_channel_starts_from_one_without_it(tf, stylenet,
     assert bound.get_layer("noise").sigma == 0.1 and bound.count_params() == noisy.generator.count_params()
     with pytest.raises(ValueError, match="noise_sigma=-1"):
         _tiny(stylenet, noise_sigma=-1)
+    record = stylenet.provenance(noisy)  # the run it continues is in its record, whole
+    assert record["continues"] == json.loads(shipped.record_path(path).read_text())
+    assert "continues" not in stylenet.provenance(source)  # a run from scratch continues nothing
 
 
 def test_a_multi_style_network_trains_saves_loads_and_binds_each_style(stylenet, tmp_path, stylegen):
