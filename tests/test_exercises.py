@@ -88,7 +88,7 @@ def test_a_numeric_mistake_is_matched_within_its_own_tolerance(capsys):
         assert words in capsys.readouterr().out, answer
     exercises.check("08.3", 0.001)  # 1 − D(x) = 0.00123 to three decimals
     assert "1 − D(x)" in capsys.readouterr().out
-    exercises.check("09.2", 26)
+    exercises.check("09.2", 41)
     assert "rounded down" in capsys.readouterr().out
 
 

@@ -4,8 +4,11 @@
     .venv/bin/python tools/train_shipped_styles.py --steps 2000 --out /tmp/pilot
     .venv/bin/python tools/train_shipped_styles.py --init-from ganstyle_edu/weights/styles.weights.h5 \
         --crop-size 256 --steps 4000 --checkpoints DIR --out DIR   # continue the shipped network on 256-px crops
-    .venv/bin/python tools/train_shipped_styles.py --init-from ganstyle_edu/weights/styles.weights.h5 \
-        --noise-sigma 0.1 --steps 1500 --checkpoints DIR --out DIR  # the shipped network given a noise input
+
+The shipped network is two runs of this tool: the first command above (8000 steps from scratch), then
+``--init-from`` its weights ``--noise-sigma 0.1 --steps 1500`` (the same recipe with a noise input channel, whose
+weights start at zero). A run from ``--init-from`` keeps the record of the network it started from under
+``"continues"`` (``provenance.lineage``).
 
 The recipe is ganstyle_edu.styleconfig.shipped_recipe — what `ganstyle-edu train-style` trains by default
 (128-px crops, batch 4, content at block3_conv3): Gatys' five style layers, each weighted 1/D̄_l, β and the

@@ -71,28 +71,27 @@ EXERCISES.append(Exercise(
 
 _NETWORK_TIME = "that divides by the network's time: the saving per photo is Gatys' time minus it"
 _BREAK_EVEN_MISTAKES = (
-    Mistake(26, "rounded down: 26 photos save 26 · (179 − 0.14) s, less than the 4,754 s of training — round *up*, "
-                "the break-even is the first whole photo past 26.6"),
-    Mistake(int(4754 / 0.14), _NETWORK_TIME),
-    Mistake(int(np.ceil(4754 / 0.14)), _NETWORK_TIME))
+    Mistake(41, "rounded down: 41 photos save 41 · (114 − 0.10) s, less than the 4,754 s of training — round *up*, "
+                "the break-even is the first whole photo past 41.7"),
+    Mistake(int(round(4754 / 0.10)), _NETWORK_TIME))
 
 
 def _check_break_even(answer) -> tuple[bool, str]:
-    training, network, gatys = 4754.0, 0.14, 179.0
+    training, network, gatys = 4754.0, 0.10, 114.0
     return check_whole_number(answer, int(np.ceil(training / (gatys - network))), _BREAK_EVEN_MISTAKES,
-                              missed="{answer:,} is not it: the smallest n with n · (179 − 0.14) ≥ 4,754",
-                              correct="4,754 s / (179 − 0.14) s = 26.6 → {answer} photos",
+                              missed="{answer:,} is not it: the smallest n with n · (114 − 0.10) ≥ 4,754",
+                              correct="4,754 s / (114 − 0.10) s = 41.7 → {answer} photos",
                               what="a whole number of photos")
 
 
 EXERCISES.append(Exercise(
     id="09.2",
     task="Predict, with round times that do not depend on your machine: training took 4,754 s; the network "
-         "stylises a photo in 0.14 s, converged Gatys in 179 s. From which number of photos is the network cheaper "
+         "stylises a photo in 0.10 s, converged Gatys in 114 s. From which number of photos is the network cheaper "
          "in total?",
-    check=_check_break_even, hint="n photos cost 4,754 + 0.14 n with the network, 179 n with Gatys.",
-    solution=lambda: 27, answer_is_function=False, mistakes=_BREAK_EVEN_MISTAKES,
-    wrong=((100, "is not it"), (23.2, "a whole number of photos")),
+    check=_check_break_even, hint="n photos cost 4,754 + 0.10 n with the network, 114 n with Gatys.",
+    solution=lambda: 42, answer_is_function=False, mistakes=_BREAK_EVEN_MISTAKES,
+    wrong=((100, "is not it"), (41.7, "a whole number of photos")),
 ))
 
 
