@@ -36,8 +36,11 @@ SHAPES = [  # (label, build_style_generator arguments)
     ("w32 r5, resize out", dict(width=32, num_residual=5)),
     ("w32 r5, resize out, bilinear", dict(width=32, num_residual=5, interpolation="bilinear")),
     ("w32 r5, one step down, bilinear", dict(width=32, num_residual=5, interpolation="bilinear", num_down=1)),
-    ("w32 r5, one step down, bilinear, skips (shipped)", dict(width=32, num_residual=5, skips=True,
-                                                              interpolation="bilinear", num_down=1)),
+    ("w32 r5, one step down, bilinear, skips", dict(width=32, num_residual=5, skips=True, interpolation="bilinear",
+                                                     num_down=1)),
+    ("w32 r5, one step down, bilinear, skips, noise (shipped)", dict(width=32, num_residual=5, skips=True,
+                                                                     interpolation="bilinear", num_down=1,
+                                                                     noise_sigma=0.1)),
     ("w32 r5, unfold out, skips", dict(width=32, num_residual=5, output_upsampling="unfold", skips=True)),
     ("w32 r5, resize out, skips (Magenta-loss network)", dict(width=32, num_residual=5, skips=True)),
     ("w32 r5, no fold, 9×9 ends (Johnson)", dict(width=32, num_residual=5, shuffle=1, in_kernel=9, out_kernel=9)),
@@ -88,7 +91,7 @@ def main() -> None:
     config.setup(seed=0)
     import numpy as np
 
-    from ganstyle_edu import data, nst, shipped, stylegen, stylemodel, stylenet
+    from ganstyle_edu import data, nst, provenance, shipped, stylegen, stylemodel, stylenet
     from ganstyle_edu.images import resize_and_crop, resize
 
     generator, record = stylenet.pretrained(args.style)
@@ -132,18 +135,20 @@ def main() -> None:
     for label, shape in SHAPES:
         network = stylemodel.build_style_generator(**shape)
         ms = median_ms(lambda: stylegen.stylize_with(network, image), args.runs)
-        print(f"  {label:50s} {network.count_params():>10,} parameters {ms:8.1f} ms", flush=True)
+        print(f"  {label:56s} {network.count_params():>10,} parameters {ms:8.1f} ms", flush=True)
     bound = stylenet.pretrained(args.style)[0]
-    print(f"  {'shipped (bound to one style)':50s} {bound.count_params():>10,} parameters "
+    print(f"  {'shipped (bound to one style)':56s} {bound.count_params():>10,} parameters "
           f"{median_ms(lambda: stylegen.stylize_with(bound, image), args.runs):8.1f} ms   (target ≤ 150 ms)")
 
     print("\ntraining cost of each shipped network (from its provenance record):")
     for path in sorted(shipped.WEIGHTS_DIR.glob("*.weights.h5")):
-        provenance = json.loads(shipped.record_path(path).read_text())
-        c = provenance["config"]
-        print(f"  {path.name}: {len(provenance['styles'])} styles, {provenance['steps']} steps × batch "
-              f"{c['batch_size']} × {c['crop_size']} px crops, {provenance['train_seconds'] / 3600:.2f} h on "
-              f"{provenance['machine']} (loss network in {c['loss_dtype']})")
+        record = json.loads(shipped.record_path(path).read_text())
+        for number, run in enumerate(provenance.lineage(record), 1):  # a network that continues another: each run
+            c = run["config"]
+            print(f"  {path.name}, run {number}: {len(run['styles'])} styles, {run['steps']} steps × batch "
+                  f"{c['batch_size']} × {c['crop_size']} px crops, {run['train_seconds'] / 3600:.2f} h on "
+                  f"{run['machine']} (loss network in {run.get('loss_dtype_used', c['loss_dtype'])})"
+                  + (f", noise input σ {c['noise_sigma']:g}" if c.get("noise_sigma") else ""))
 
 
 if __name__ == "__main__":
