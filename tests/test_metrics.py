@@ -354,27 +354,8 @@ def test_border_band_measures_a_light_or_dark_frame():
         artefacts.border_band(image[:30])
 
 
-def _streak_loop(image, tile):
-    """streak_energy by loops over tiles, rows and columns (an independent reference)."""
-    gray = 0.299 * image[..., 0] + 0.587 * image[..., 1] + 0.114 * image[..., 2]
-    taps = np.array([1, 4, 6, 4, 1], np.float64) / 16
-    blurred = gray.astype(np.float64)
-    for axis in (0, 1):
-        padded = np.pad(blurred, [(2, 2) if a == axis else (0, 0) for a in (0, 1)], mode="reflect")
-        blurred = sum(w * np.take(padded, range(k, k + gray.shape[axis]), axis=axis) for k, w in enumerate(taps))
-    residual = gray - blurred
-    scores = []
-    for top in range(0, gray.shape[0] - tile + 1, tile):
-        for left in range(0, gray.shape[1] - tile + 1, tile):
-            block = residual[top:top + tile, left:left + tile]
-            columns = [np.mean(block[:, x]) for x in range(tile)]
-            rows = [np.mean(block[y, :]) for y in range(tile)]
-            if block.var() > 1e-12:
-                scores.append(tile * (np.var(columns) + np.var(rows)) / (2 * block.var()))
-    return float(np.mean(scores)) if scores else 0.0
-
-
 def _residual_loop(image):
+    """The luminance minus its separable 5-tap binomial blur (reflected at the borders), by an explicit sum."""
     gray = 0.299 * image[..., 0] + 0.587 * image[..., 1] + 0.114 * image[..., 2]
     taps = np.array([1, 4, 6, 4, 1], np.float64) / 16
     blurred = gray.astype(np.float64)
@@ -382,6 +363,20 @@ def _residual_loop(image):
         padded = np.pad(blurred, [(2, 2) if a == axis else (0, 0) for a in (0, 1)], mode="reflect")
         blurred = sum(w * np.take(padded, range(k, k + gray.shape[axis]), axis=axis) for k, w in enumerate(taps))
     return gray - blurred
+
+
+def _streak_loop(image, tile):
+    """streak_energy by loops over tiles, rows and columns (an independent reference)."""
+    residual = _residual_loop(image)
+    scores = []
+    for top in range(0, residual.shape[0] - tile + 1, tile):
+        for left in range(0, residual.shape[1] - tile + 1, tile):
+            block = residual[top:top + tile, left:left + tile]
+            columns = [np.mean(block[:, x]) for x in range(tile)]
+            rows = [np.mean(block[y, :]) for y in range(tile)]
+            if block.var() > 1e-12:
+                scores.append(tile * (np.var(columns) + np.var(rows)) / (2 * block.var()))
+    return float(np.mean(scores)) if scores else 0.0
 
 
 def test_flat_region_detail_against_a_loop():
