@@ -397,7 +397,8 @@ def trained_loss(config: StyleNetConfig, shape, num_steps: int = 300):
 
 def provenance(trainer: StyleNetTrainer) -> dict:
     """What produced a set of weights: config, steps, wall time, machine, final losses, data checksum, and the
-    loss curves as means over every 10 steps (notebook 06)."""
+    loss curves as means over every 10 steps; for a run from ``init_from``, the record of the network it started
+    from under ``"continues"`` (:func:`ganstyle_edu.provenance.lineage`) (notebook 06)."""
     def mean(values):  # None where a term was not computed (e.g. the style loss during the identity phase)
         finite = [v for v in values if np.isfinite(v)]
         return float(np.mean(finite)) if finite else None
