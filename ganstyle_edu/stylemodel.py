@@ -276,7 +276,7 @@ def build_style_generator(width: int = 16, num_residual: int = 3, shuffle: int =
     x = NoiseChannel(noise_sigma, name="noise")(images) if noise_sigma > 0 else images  # (B, H, W, 4) or (B, H, W, 3)
     x = layers.Rescaling(2.0, offset=-1.0, name="to_signed")(x)  # [0, 1] → [−1, 1]
     if shuffle > 1:
-        x = SpaceToDepth(shuffle, name="fold")(x)  # (B, H/s, W/s, 3·s·s)
+        x = SpaceToDepth(shuffle, name="fold")(x)  # (B, H/s, W/s, C·s·s), C = 3 colours (+ 1 noise)
     x = conv_block(x, width, in_kernel, 1, "in")
     encoded = [x]  # the encoder's features at each resolution, for the skips
     for d in range(1, num_down + 1):
