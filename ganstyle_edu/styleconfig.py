@@ -50,6 +50,8 @@ class StyleNetConfig:
     (Dumoulin et al.; Magenta's ``image_stylization_finetune``). noise_sigma: σ of a noise input channel
     (:class:`ganstyle_edu.stylemodel.NoiseChannel`; 0: none) — something to paint texture from over flat regions;
     ``init_from`` a network without one starts where that network is (the noise weights at zero).
+    content_scales: one factor per style on ``content_weight`` (empty: 1 each), for a style that paints over
+    more of its photo than the others.
     """
 
     styles: tuple = ("starry_night",)
@@ -88,6 +90,7 @@ class StyleNetConfig:
     init_from: str | None = None
     train_norms_only: bool = False
     noise_sigma: float = 0.0
+    content_scales: tuple = ()
     seed: int = 0
 
     def __post_init__(self):
@@ -126,6 +129,10 @@ class StyleNetConfig:
                 len(self.style_layer_weights) != len(self.style_layers):
             raise ValueError(f"StyleNetConfig: {len(self.style_layer_weights)} style_layer_weights for "
                              f"{len(self.style_layers)} style_layers; give one weight per layer")
+        if self.content_scales and (len(self.content_scales) != len(self.styles) or
+                                    not all(scale > 0 for scale in self.content_scales)):
+            raise ValueError(f"StyleNetConfig: content_scales={self.content_scales!r}; give one positive factor per "
+                             f"style ({len(self.styles)}), or () for 1 each")
         if self.train_norms_only and self.init_from is None:
             raise ValueError("StyleNetConfig: train_norms_only=True needs init_from (the trained generator whose "
                              "convolutions stay frozen)")

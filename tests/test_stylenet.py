@@ -189,6 +189,10 @@ def test_config_validation(stylenet):
         stylenet.StyleNetConfig(interpolation="bicubic")
     with pytest.raises(ValueError, match="train_norms_only=True needs init_from"):
         stylenet.StyleNetConfig(train_norms_only=True)
+    with pytest.raises(ValueError, match=r"content_scales=\(2.0,\); give one positive factor per style \(2\)"):
+        stylenet.StyleNetConfig(styles=("udnie", "the_scream"), content_scales=(2.0,))
+    with pytest.raises(ValueError, match="content_scales=.1.0, 0.0."):
+        stylenet.StyleNetConfig(styles=("udnie", "the_scream"), content_scales=(1.0, 0.0))
 
 
 def test_held_out_photos_cannot_be_trained_on(stylenet):
@@ -312,6 +316,25 @@ def _tiny(stylenet, **changes):
                                      width=4, num_residual=1, num_steps=2, contents=("chelsea",), identity_steps=0,
                                      style_warmup_steps=0)
     return dataclasses.replace(config, **changes)
+
+
+def test_content_scales_weigh_each_image_by_its_style_against_numpy(stylenet, tf):
+    """Per image: mean squared difference of the content layer's features, × its style's factor; then the batch
+    mean × content_weight. Factors of 1 give the unscaled term."""
+    trainer = stylenet.StyleNetTrainer(_tiny(stylenet, content_scales=(1.0, 3.0)))
+    photos = tf.constant(trainer.sampler.batch(3))
+    stylised = tf.constant(np.random.default_rng(4).random((3, 32, 32, 3)).astype("float32"))
+    style_ids = tf.constant([1, 0, 1])
+    layer = trainer.config.content_layer
+    a, b = trainer.extractor(stylised)[layer].numpy(), trainer.extractor(photos)[layer].numpy()
+    per_image = [((a[i] - b[i]) ** 2).mean() for i in range(3)]
+    expected = np.mean([per_image[i] * (1.0, 3.0)[int(style_ids[i])] for i in range(3)]) * trainer.config.content_weight
+    got = float(trainer.perceptual_losses(photos, stylised, style_ids)["content"])
+    np.testing.assert_allclose(got, expected, rtol=1e-4)
+    plain = stylenet.StyleNetTrainer(_tiny(stylenet))
+    ones = stylenet.StyleNetTrainer(_tiny(stylenet, content_scales=(1.0, 1.0)))
+    np.testing.assert_allclose(float(ones.perceptual_losses(photos, stylised, style_ids)["content"]),
+                               float(plain.perceptual_losses(photos, stylised, style_ids)["content"]), rtol=1e-4)
 
 
 def test_a_network_without_skips_starts_from_one_with_them(stylenet, tmp_path):
