@@ -45,6 +45,8 @@ def main() -> int:
                         "recipe's 128; 256 holds strokes at the painting's scale, at 4x the cost of a step)")
     parser.add_argument("--noise-sigma", type=float, default=None, help="σ of a noise input channel (default: none); "
                         "from --init-from without one, the network starts exactly where that one is")
+    parser.add_argument("--content-weight", type=float, default=None, help="the content term's weight (default: "
+                        "the recipe's 1e4; 256-px crops keep less of the photo, and 1.5e4 pays that back)")
     parser.add_argument("--checkpoints", default=str(CACHE / "checkpoints"))
     parser.add_argument("--out", default=str(CACHE / "finished"))
     parser.add_argument("--every", type=int, default=250, help="checkpoint every N steps")
@@ -60,6 +62,8 @@ def main() -> int:
         start["crop_size"] = args.crop_size
     if args.noise_sigma is not None:
         start["noise_sigma"] = args.noise_sigma
+    if args.content_weight is not None:
+        start["content_weight"] = args.content_weight
     recipe = styleconfig.shipped_recipe(STYLES, num_steps=args.steps, **start)
     trainer = stylenet.StyleNetTrainer(recipe)
     step = trainer.restore_checkpoint(args.checkpoints)
