@@ -51,7 +51,8 @@ def content_loss(features, targets, weights=None) -> tf.Tensor:
     """Mean squared difference of feature maps, summed over layers (notebook 02).
 
     features, targets: {layer: (B, H, W, C)} with the same keys. weights: optional {layer: (1, H, W, 1)}
-    per-position weights — a spatially weighted content loss (notebook 10's legible letters).
+    per-position weights — a spatially weighted content loss (notebook 10's legible letters) — or (B, 1, 1, 1)
+    per-image weights (a style network's ``content_scales``, notebook 06).
     """
     weights = weights or {}
     return tf.add_n([tf.reduce_mean(weights.get(layer, 1.0) * (features[layer] - targets[layer]) ** 2)

@@ -178,13 +178,12 @@ class StyleNetTrainer:
             style_ids = tf.zeros(tf.shape(photos)[0], tf.int32)
         features = self.extractor(stylised)
         targets = self.extractor(photos)
-        if c.content_scales:  # mean over the batch of each image's content loss × its style's factor
-            squared = (features[c.content_layer] - targets[c.content_layer]) ** 2  # (B, H, W, C)
-            scales = tf.gather(tf.constant(c.content_scales, tf.float32), style_ids)  # (B,)
-            content = tf.reduce_mean(tf.reduce_mean(squared, axis=[1, 2, 3]) * scales) * c.content_weight
-        else:
-            content = content_loss({c.content_layer: features[c.content_layer]},
-                                   {c.content_layer: targets[c.content_layer]}) * c.content_weight
+        scales = None  # content_scales: each image's squared differences × its style's factor
+        if c.content_scales:
+            factors = tf.gather(tf.constant(c.content_scales, tf.float32), style_ids)  # (B,)
+            scales = {c.content_layer: tf.reshape(factors, (-1, 1, 1, 1))}  # (B,) → (B, 1, 1, 1)
+        content = content_loss({c.content_layer: features[c.content_layer]},
+                               {c.content_layer: targets[c.content_layer]}, scales) * c.content_weight
         grams = {layer: tf.gather(self.style_targets[layer], style_ids) for layer in c.style_layers}  # (B, C, C)
         style = style_loss({k: features[k] for k in c.style_layers}, grams, self.layer_weights) * c.style_weight
         style = style / len(c.style_layers)
