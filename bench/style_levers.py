@@ -96,6 +96,12 @@ LEVERS = {
                                              "(no 2×2 fold; 9×9 in and out, Johnson et al.'s shape)",
                                              {**BALANCED, "style_weight": 1e7, "skips": False, "shuffle": 1,
                                               "in_kernel": 9, "out_kernel": 9}),
+    "shipped_recipe": ("the shipped recipe (styleconfig.SHIPPED_RECIPE): Gatys' layers balanced, β = 1.5e7, bilinear, "
+                       "one stride-2 step, with U-Net skips, width 32",
+                       {**BALANCED, "style_weight": 1.5e7, "interpolation": "bilinear", "num_down": 1}),
+    "shipped_recipe_w64": ("… width 64 (residual blocks on 128 channels, Johnson et al.'s; about 4× the multiply-adds)",
+                           {**BALANCED, "style_weight": 1.5e7, "interpolation": "bilinear", "num_down": 1,
+                            "width": 64}),
 }
 
 
