@@ -83,11 +83,18 @@ def main() -> None:
     def objective(photo):
         return nst.StyleContentLoss(photo, painting, stylenet.trained_loss(config, photo.shape), extractor)
 
+    whole = {}  # name → (photo at SIZE, its objective, Gatys' curve on it): parts 1 and 3 share the held-out ones
+
+    def whole_photo(name):
+        if name not in whole:
+            photo = np.asarray(data.sample(name, max_side=SIZE), np.float32)
+            whole[name] = photo, objective(photo), gatys_curve(photo, painting, config, extractor, args.iterations)
+        return whole[name]
+
     print(f"1. the shipped network's yardstick from noise, {args.style}, photos at {SIZE} px", flush=True)
     for name in () if args.skip_yardsticks else TRAINED_ON + tuple(data.names("heldout")):
-        photo = np.asarray(data.sample(name, max_side=SIZE), np.float32)
-        loss = float(objective(photo)(np.asarray(stylegen.stylize_with(generator, photo))[None])["total"])
-        curve = gatys_curve(photo, painting, config, extractor, args.iterations)
+        photo, objective_here, curve = whole_photo(name)
+        loss = float(objective_here(np.asarray(stylegen.stylize_with(generator, photo))[None])["total"])
         kind = "trained on" if name in data.names("content") else "held out"
         print(f"   {name:14s} {kind:10s} loss {loss:.3g}  yardstick {yardstick(curve, loss)}", flush=True)
 
@@ -98,7 +105,8 @@ def main() -> None:
     photos = [np.asarray(data.sample(name, max_side=SIZE), np.float32) for name in names]
     height = min(p.shape[0] for p in photos) // multiple * multiple
     width = min(p.shape[1] for p in photos) // multiple * multiple
-    photos = [p[(p.shape[0] - height) // 2:][:height, (p.shape[1] - width) // 2:][:, :width] for p in photos]  # (H, W, 3)
+    tops_lefts = [((p.shape[0] - height) // 2, (p.shape[1] - width) // 2) for p in photos]
+    photos = [p[top:top + height, left:left + width] for p, (top, left) in zip(photos, tops_lefts)]  # centre, (H, W, 3)
     losses = [objective(photo) for photo in photos]
     curves = [gatys_curve(photo, painting, config, extractor, args.iterations) for photo in photos]
     for name, curve in zip(names, curves):
@@ -132,10 +140,9 @@ def main() -> None:
         steps[(step - 1) % len(steps)]()
         if step % 250 == 0 or step == args.steps:
             report(step, [np.asarray(single(batch, training=False))[0] for batch in batches])
-    print(f"3. the same weights on the held-out photos (never trained on), beside the shipped network", flush=True)
+    print("3. the same weights on the held-out photos (never trained on), beside the shipped network", flush=True)
     for name in data.names("heldout"):
-        photo = np.asarray(data.sample(name, max_side=SIZE), np.float32)
-        objective_here, curve = objective(photo), gatys_curve(photo, painting, config, extractor, args.iterations)
+        photo, objective_here, curve = whole_photo(name)
         cells = []
         for label, network in (("shipped", generator), ("trained here", single)):
             value = float(objective_here(np.asarray(stylegen.stylize_with(network, photo))[None])["total"])
@@ -151,6 +158,7 @@ def main() -> None:
         Image.fromarray((np.clip(np.concatenate(rows), 0, 1) * 255).astype(np.uint8)).save(partial, quality=92)
         partial.replace(out)  # atomically
         print(f"   wrote {out} (photo | shipped | trained on these photos alone, a row per photo)")
+
 
 if __name__ == "__main__":
     main()
