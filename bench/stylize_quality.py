@@ -191,7 +191,7 @@ def write_sheet(path: Path, triples) -> None:
 
 def score(weights=None, styles=None, photos=None, quick=False, max_iterations=300, sheets=None, log=print) -> dict:
     """Run the scorecard; returns {"rows", "medians", "targets"} (also used by bench/style_levers.py)."""
-    from ganstyle_edu import data, stylenet
+    from ganstyle_edu import data, styleconfig, stylenet
     from ganstyle_edu.features import STYLE_LAYERS, FeatureExtractor
     from ganstyle_edu.images import load_image, resize
 
@@ -221,7 +221,7 @@ def score(weights=None, styles=None, photos=None, quick=False, max_iterations=30
         else:
             generator, record = stylenet.load_generator(sources[style], style=style)
         config = stylenet.config_from_record(record)
-        layers = list(dict.fromkeys(tuple(config.style_layers) + (config.content_layer,)))
+        layers = styleconfig.objective_layers(config)
         if not quick and extractors.get("objective_layers") != layers:
             extractors.update(objective=FeatureExtractor(layers), objective_layers=layers)
         source = dict(zip(config.style_names, config.styles))[style]  # a bundled name or the painting's path

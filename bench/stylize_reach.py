@@ -67,7 +67,7 @@ def main() -> None:
     import numpy as np
     import tensorflow as tf
 
-    from ganstyle_edu import data, nst, stylegen, stylenet
+    from ganstyle_edu import data, nst, styleconfig, stylegen, stylenet
     from ganstyle_edu.features import FeatureExtractor
     from ganstyle_edu.images import load_image, resize
 
@@ -77,7 +77,7 @@ def main() -> None:
                          "held-out photos are not trained on")
     generator, record = stylenet.pretrained(args.style)
     config = stylenet.config_from_record(record)
-    extractor = FeatureExtractor(list(dict.fromkeys(tuple(config.style_layers) + (config.content_layer,))))
+    extractor = FeatureExtractor(styleconfig.objective_layers(config))
     painting = resize(load_image(stylenet.style_path(args.style)), config.style_size)
 
     def objective(photo):

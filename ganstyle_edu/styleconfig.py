@@ -167,6 +167,12 @@ def _content_names(config: StyleNetConfig) -> tuple:
     return config.contents or tuple(data.names("content"))
 
 
+def objective_layers(config: StyleNetConfig) -> list[str]:
+    """The VGG layers a style network's objective reads: its style layers, then the content layer unless it is one
+    of them (notebook 06)."""
+    return list(dict.fromkeys(tuple(config.style_layers) + (config.content_layer,)))
+
+
 def content_images(config: StyleNetConfig) -> dict[str, np.ndarray]:
     """The photos training crops are taken from, at a long side of 2·crop_size (notebook 06)."""
     held_out = set(data.names("heldout") + data.names("survey")) & set(config.contents)

@@ -74,8 +74,8 @@ from .nst import NSTConfig
 from .shipped import STYLE_NETWORK, record_path, style_networks
 from .models import build_patch_discriminator
 from .stylemodel import ConditionalInstanceNorm, build_style_generator
-from .styleconfig import (CropSampler, StyleNetConfig, content_images, data_checksum, resolve_layer_weights,
-                          style_path)
+from .styleconfig import (CropSampler, StyleNetConfig, content_images, data_checksum, objective_layers,
+                          resolve_layer_weights, style_path)
 from .stylegen import bind_style, style_mix, stylize_with
 
 tf = import_tensorflow()
@@ -112,7 +112,7 @@ class StyleNetTrainer:
         schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, config.num_steps,
                                                           alpha=config.final_learning_rate / config.learning_rate)
         self.generator_optimizer = keras.optimizers.Adam(schedule)
-        layers = list(dict.fromkeys(tuple(config.style_layers) + (config.content_layer,)))
+        layers = objective_layers(config)
         if extractor is not None:
             distribute.check_created_in_scope(self.strategy, extractor.model, "extractor")
         self.extractor = extractor or FeatureExtractor(layers, compute_dtype=config.loss_dtype)

@@ -58,6 +58,16 @@ def test_resolving_replaces_only_the_word_balanced(styleconfig):
         styleconfig.StyleNetConfig(style_layer_weights=(1.0, 2.0, 3.0))
 
 
+def test_objective_layers_are_the_style_layers_then_a_new_content_layer(styleconfig):
+    from ganstyle_edu.features import STYLE_LAYERS
+
+    shipped = styleconfig.shipped_recipe(("udnie",))
+    assert styleconfig.objective_layers(shipped) == list(STYLE_LAYERS) + [shipped.content_layer]
+    assert shipped.content_layer not in STYLE_LAYERS
+    inside = dataclasses.replace(shipped, content_layer=STYLE_LAYERS[2])
+    assert styleconfig.objective_layers(inside) == list(STYLE_LAYERS)  # read once, not twice
+
+
 def test_the_shipped_network_was_trained_on_the_shipped_recipe(styleconfig):
     """`train-style --style <the six>` with no options reproduces the configuration of the shipped network's
     first run (from scratch), the record's layer weights are the balanced ones of those paintings and photos, and
