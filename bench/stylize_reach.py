@@ -69,7 +69,7 @@ def main() -> None:
 
     from ganstyle_edu import data, nst, styleconfig, stylegen, stylenet
     from ganstyle_edu.features import FeatureExtractor
-    from ganstyle_edu.images import load_image, resize
+    from ganstyle_edu.images import center_crop, load_image, resize
 
     unknown = [name for name in args.photo if name not in data.names("content")]
     if unknown:
@@ -105,8 +105,7 @@ def main() -> None:
     photos = [np.asarray(data.sample(name, max_side=SIZE), np.float32) for name in names]
     height = min(p.shape[0] for p in photos) // multiple * multiple
     width = min(p.shape[1] for p in photos) // multiple * multiple
-    tops_lefts = [((p.shape[0] - height) // 2, (p.shape[1] - width) // 2) for p in photos]
-    photos = [p[top:top + height, left:left + width] for p, (top, left) in zip(photos, tops_lefts)]  # centre, (H, W, 3)
+    photos = [center_crop(p, (height, width)) for p in photos]  # each (height, width, 3)
     losses = [objective(photo) for photo in photos]
     curves = [gatys_curve(photo, painting, config, extractor, args.iterations) for photo in photos]
     for name, curve in zip(names, curves):
